@@ -1,0 +1,75 @@
+"""The control-plane endpoint: authenticate (SigV4) → parse (model) → handler → serialize."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from coffer.api import handlers as _handlers  # noqa: F401 - registers every handler
+from coffer.api.errors import error_response
+from coffer.api.protocol import load_model, parse_input, serialize_output
+from coffer.api.registry import HANDLERS, Call
+from coffer.errors import ValidationError, ValidationReason
+from coffer.iam.principal import Caller
+from coffer.iam.sigv4 import SignedRequest
+from coffer.services import Services, clock
+
+__all__ = ["control_plane_routes"]
+
+METHODS = ["GET", "POST", "PUT", "DELETE"]
+
+
+def _signed_request(request: Request, body: bytes) -> SignedRequest:
+    return SignedRequest(
+        method=request.method,
+        raw_path=request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
+        raw_query=request.scope.get("query_string", b"").decode("latin-1"),
+        headers=dict(request.headers.items()),
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+    )
+
+
+def public_base_url(request: Request, services: Services) -> str:
+    configured = services.settings.public_url
+    if configured:
+        return configured.rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+async def control_plane(request: Request) -> Response:
+    request_id = str(uuid.uuid4())
+    services: Services = request.app.state.services
+    try:
+        operation = load_model().route(request.method, request.url.path)
+        body = await request.body()
+        principal = await services.access.authenticate_sigv4(
+            _signed_request(request, body), now=clock.now()
+        )
+        if operation is None or operation.name not in HANDLERS:
+            name = operation.name if operation else f"{request.method} {request.url.path}"
+            raise ValidationError(
+                f"Operation {name} is not supported by this Coffer server",
+                ValidationReason.UNKNOWN_OPERATION,
+            )
+        query = {key: request.query_params.getlist(key) for key in request.query_params}
+        params = parse_input(operation, query, request.headers, body)
+        caller = Caller(
+            principal,
+            source_ip=request.client.host if request.client else None,
+            secure_transport=request.url.scheme == "https",
+        )
+        call = Call(services, caller, params, public_base_url(request, services))
+        result = await HANDLERS[operation.name](call)
+        headers, payload = serialize_output(operation, result)
+    except Exception as error:  # every error becomes an AWS error response
+        return error_response(error, request_id)
+    headers["x-amzn-RequestId"] = request_id
+    return Response(payload, headers=headers, media_type="application/json")
+
+
+def control_plane_routes() -> list[BaseRoute]:
+    return [Route(path, control_plane, methods=METHODS) for path in sorted(load_model().paths())]

@@ -1,0 +1,5 @@
+"""Handlers, one module per topic; importing this package registers them all."""
+
+from coffer.api.handlers import domains, policies, repositories, tags, tokens
+
+__all__ = ["domains", "policies", "repositories", "tags", "tokens"]

@@ -1,0 +1,57 @@
+"""The ASGI application factory (no module-level app: every process builds its own)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from coffer.api import control_plane_routes
+from coffer.config import Settings
+from coffer.logs import RequestLogMiddleware, configure_logging
+from coffer.services import Services, open_services
+
+__all__ = ["create_app", "serve_app"]
+
+
+async def health(request: Request) -> JSONResponse:
+    services: Services = request.app.state.services
+    try:
+        await services.check()
+    except Exception as error:  # health reports, never raises
+        return JSONResponse({"status": "unavailable", "error": type(error).__name__}, 503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+    """An app over ``services`` (or services opened from ``settings``, migrations applied)."""
+    if services is None:
+        services = open_services(settings or Settings.from_env())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await app.state.services.close()
+
+    app = Starlette(
+        routes=[Route("/health", health, methods=["GET", "HEAD"]), *control_plane_routes()],
+        middleware=[Middleware(RequestLogMiddleware)],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app
+
+
+def serve_app() -> Starlette:
+    """The factory ``coffer serve`` hands to uvicorn (once per worker process).
+
+    ``coffer serve`` has migrated and bootstrapped the store before any worker starts.
+    """
+    configure_logging()
+    settings = Settings.from_env()
+    return create_app(settings, open_services(settings, run_migrations=False))

@@ -1,0 +1,5 @@
+"""The ``coffer`` command line."""
+
+from coffer.cli.main import main
+
+__all__ = ["main"]

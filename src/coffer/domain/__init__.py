@@ -1,0 +1,1 @@
+"""The pure model: names, ARNs and rules. No SQL, no HTTP."""

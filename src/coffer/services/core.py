@@ -1,0 +1,77 @@
+"""The service container: one per process, built from :class:`~coffer.config.Settings`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from coffer.config import Settings
+from coffer.iam.secrets import SecretBox, new_server_key
+from coffer.services.access import Access
+from coffer.services.domains import Domains
+from coffer.services.iam_admin import IamAdmin
+from coffer.services.policies import ResourcePolicies
+from coffer.services.repositories import Repositories
+from coffer.services.tags import Tags
+from coffer.services.tokens import Tokens
+from coffer.storage.blobs import BlobStore, open_blob_store
+from coffer.storage.db import Database, migrate
+
+__all__ = ["Services", "open_services"]
+
+
+def _server_keys(settings: Settings) -> list[str]:
+    """``COFFER_SECRET_KEY`` (comma-separated, newest first) or ``DIR/secret.key``, made once."""
+    if settings.secret_key:
+        return [key.strip() for key in settings.secret_key.split(",") if key.strip()]
+    path = settings.data_dir / "secret.key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        _write_private(path, new_server_key() + "\n")
+    return [path.read_text().strip()]
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Create ``path`` with mode 0600; never replaces an existing file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+class Services:
+    def __init__(self, settings: Settings, db: Database, blobs: BlobStore, box: SecretBox) -> None:
+        self.settings = settings
+        self.db = db
+        self.blobs = blobs
+        self.box = box
+        self.iam = IamAdmin(db, box)
+        self.access = Access(db, box, settings.region)
+        self.tokens = Tokens(db, box, self.access)
+        self.domains = Domains(db, self.access, settings.region)
+        self.repositories = Repositories(db, self.access, settings.region)
+        self.policies = ResourcePolicies(db, self.access, settings.region)
+        self.tags = Tags(db, self.access, settings.region)
+
+    async def check(self) -> None:
+        """Raise unless the database and the blob store both answer."""
+        await self.db.check()
+        await self.blobs.check()
+
+    async def close(self) -> None:
+        await self.blobs.close()
+        await self.db.close()
+
+
+def open_services(settings: Settings, *, run_migrations: bool = True) -> Services:
+    if run_migrations:
+        migrate(settings.resolved_database_url)
+    box = SecretBox(_server_keys(settings))
+    return Services(
+        settings,
+        Database(settings.resolved_database_url),
+        open_blob_store(settings.resolved_blob_store_url),
+        box,
+    )
+
+
+write_private = _write_private
