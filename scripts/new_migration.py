@@ -1,4 +1,4 @@
-"""Autogenerate the next Alembic revision from the models: python scripts/new_migration.py ID MSG."""
+"""Autogenerate the next Alembic revision: python scripts/new_migration.py ID MESSAGE."""
 
 import sys
 import tempfile

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from coffer.api import control_plane_routes
 from coffer.config import Settings
+from coffer.formats.routes import data_plane_routes
 from coffer.logs import RequestLogMiddleware, configure_logging
 from coffer.services import Services, open_services
 
@@ -39,7 +40,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         await app.state.services.close()
 
     app = Starlette(
-        routes=[Route("/health", health, methods=["GET", "HEAD"]), *control_plane_routes()],
+        routes=[
+            Route("/health", health, methods=["GET", "HEAD"]),
+            *control_plane_routes(),
+            *data_plane_routes(),
+        ],
         middleware=[Middleware(RequestLogMiddleware)],
         lifespan=lifespan,
     )

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 __all__ = ["DEFAULT_DATA_DIR", "ConfigError", "Settings"]
 
@@ -48,7 +49,7 @@ class Settings:
             "public_url": _env(env, "PUBLIC_URL"),
             "region": _env(env, "REGION") or "us-east-1",
             "secret_key": _env(env, "SECRET_KEY"),
-            "max_asset_size": _int(_env(env, "MAX_ASSET_SIZE"), DEFAULT_MAX_ASSET_SIZE),
+            "max_asset_size": _int(env, "MAX_ASSET_SIZE", DEFAULT_MAX_ASSET_SIZE),
             "external_connections": _pairs(_env(env, "EXTERNAL_CONNECTIONS")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -75,17 +76,23 @@ class Settings:
         return (self.data_dir.resolve() / "blobs").as_uri()
 
     @property
+    def public_path(self) -> str:
+        """The path part of ``public_url`` without a trailing slash ("" when unset)."""
+        return urlsplit(self.public_url).path.rstrip("/") if self.public_url else ""
+
+    @property
     def credentials_path(self) -> Path:
         return self.data_dir / "admin.credentials"
 
 
-def _int(raw: str | None, default: int) -> int:
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _env(environ, name)
     if raw is None:
         return default
     try:
         return int(raw)
     except ValueError:
-        raise ConfigError(f"expected a whole number, got {raw!r}") from None
+        raise ConfigError(f"COFFER_{name} must be a whole number, not {raw!r}") from None
 
 
 def _pairs(raw: str | None) -> dict[str, str]:

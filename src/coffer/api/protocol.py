@@ -48,6 +48,20 @@ class Operation:
         shape = self.model.input_shape
         return None if shape is None else shape.serialization.get("payload")
 
+    @property
+    def streaming_input(self) -> bool:
+        """The request body is a raw blob (PublishPackageVersion), not JSON."""
+        member = self.payload_member
+        return member is not None and bool(
+            self.model.input_shape.members[member].serialization.get("streaming")
+        )
+
+    @property
+    def streaming_output(self) -> str | None:
+        """The output member sent as the raw response body (GetPackageVersionAsset)."""
+        shape = self.model.output_shape
+        return None if shape is None else shape.serialization.get("payload")
+
 
 class ServiceModel:
     def __init__(self, model: Any) -> None:
@@ -86,7 +100,7 @@ class _Errors:
 
 
 def parse_input(
-    op: Operation, query: Mapping[str, Sequence[str]], headers: Mapping[str, str], body: bytes
+    op: Operation, query: Mapping[str, Sequence[str]], headers: Mapping[str, str], body: Any
 ) -> dict[str, Any]:
     """Input members by model name, converted and validated; raises ``ValidationError``."""
     shape = op.model.input_shape
@@ -99,14 +113,14 @@ def parse_input(
         location = member.serialization.get("location")
         wire = member.serialization.get("name", name)
         if location == "querystring":
-            value = _from_strings(member, query.get(wire))
+            value = _from_strings(member, name, query.get(wire))
         elif location == "header":
             raw = headers.get(wire.lower())
-            value = None if raw is None else _from_strings(member, [raw])
+            value = None if raw is None else _from_strings(member, name, [raw])
         elif name == payload:
             value = body
         else:
-            value = _from_json(member, json_body.get(name))
+            value = _from_json(member, name, json_body.get(name))
         if value is not None:
             params[name] = value
     errors = _Errors()
@@ -129,15 +143,15 @@ def _json_body(body: bytes) -> dict[str, Any]:
     return value
 
 
-def _from_strings(member: Any, values: Sequence[str] | None) -> Any:
+def _from_strings(member: Any, name: str, values: Sequence[str] | None) -> Any:
     if not values:
         return None
     if member.type_name == "list":
         return list(values)
-    return _scalar(member, values[0])
+    return _scalar(member, name, values[0])
 
 
-def _scalar(member: Any, raw: str) -> Any:
+def _scalar(member: Any, name: str, raw: str) -> Any:
     kind = member.type_name
     try:
         if kind in ("integer", "long"):
@@ -146,19 +160,19 @@ def _scalar(member: Any, raw: str) -> Any:
             return float(raw)
     except ValueError:
         raise ValidationError(
-            f"Value '{raw}' at '{member.name}' must be a number", ValidationReason.CANNOT_PARSE
+            f"Value '{raw}' at '{name}' must be a number", ValidationReason.CANNOT_PARSE
         ) from None
     if kind == "boolean":
         if raw.lower() not in ("true", "false"):
             raise ValidationError(
-                f"Value '{raw}' at '{member.name}' must be true or false",
+                f"Value '{raw}' at '{name}' must be true or false",
                 ValidationReason.CANNOT_PARSE,
             )
         return raw.lower() == "true"
     return raw
 
 
-def _from_json(member: Any, value: Any) -> Any:
+def _from_json(member: Any, name: str, value: Any) -> Any:
     if value is None:
         return None
     kind = member.type_name
@@ -178,7 +192,7 @@ def _from_json(member: Any, value: Any) -> Any:
         not isinstance(value, wanted) or (kind in ("integer", "long") and isinstance(value, bool))
     ):
         raise ValidationError(
-            f"Value at '{member.name}' must be of type {kind}", ValidationReason.CANNOT_PARSE
+            f"Value at '{name}' must be of type {kind}", ValidationReason.CANNOT_PARSE
         )
     if kind == "blob":
         return base64.b64decode(value)
@@ -230,7 +244,8 @@ def _check_size(
 
 
 def serialize_output(op: Operation, result: Mapping[str, Any]) -> tuple[dict[str, str], bytes]:
-    """Headers and JSON body for an operation's result (members by model name)."""
+    """Headers and JSON body for an operation's result (members by model name); a streaming
+    payload member is left to the caller."""
     shape = op.model.output_shape
     if shape is None:
         return {}, b"{}"
@@ -238,7 +253,7 @@ def serialize_output(op: Operation, result: Mapping[str, Any]) -> tuple[dict[str
     body: dict[str, Any] = {}
     for name, member in shape.members.items():
         value = result.get(name)
-        if value is None:
+        if value is None or name == op.streaming_output:
             continue
         if member.serialization.get("location") == "header":
             headers[member.serialization.get("name", name)] = str(value)

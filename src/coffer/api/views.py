@@ -6,8 +6,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from coffer.domain.model import DomainInfo, PolicyInfo, RepositoryInfo
+from coffer.domain.packages import AssetInfo, Dependency, PackageInfo, VersionInfo
+from coffer.services.versions import BatchResult
 
-__all__ = ["domain_view", "policy_view", "repository_view", "tags_view"]
+__all__ = [
+    "asset_view",
+    "batch_view",
+    "dependency_view",
+    "domain_view",
+    "package_view",
+    "policy_view",
+    "repository_view",
+    "tags_view",
+    "version_description_view",
+    "version_summary_view",
+]
 
 
 def domain_view(domain: DomainInfo, *, summary: bool = False) -> dict[str, Any]:
@@ -51,3 +64,80 @@ def policy_view(policy: PolicyInfo) -> dict[str, Any]:
 
 def tags_view(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"key": key, "value": value} for key, value in tags.items()]
+
+
+def package_view(package: PackageInfo, *, description: bool = False) -> dict[str, Any]:
+    """PackageSummary, or PackageDescription (``name`` instead of ``package``)."""
+    view: dict[str, Any] = {
+        "format": package.key.format.value,
+        "namespace": package.key.namespace or None,
+        "name" if description else "package": package.key.name,
+        "originConfiguration": {
+            "restrictions": {
+                "publish": package.origin.publish,
+                "upstream": package.origin.upstream,
+            }
+        },
+    }
+    return view
+
+
+def _origin(version: VersionInfo) -> dict[str, Any]:
+    return {
+        "domainEntryPoint": {"repositoryName": version.repository_name},
+        "originType": version.origin_type,
+    }
+
+
+def version_summary_view(version: VersionInfo) -> dict[str, Any]:
+    return {
+        "version": version.version,
+        "revision": version.revision,
+        "status": version.status.value,
+        "origin": _origin(version),
+    }
+
+
+def version_description_view(version: VersionInfo) -> dict[str, Any]:
+    meta = version.metadata
+    return {
+        "format": version.package.format.value,
+        "namespace": version.package.namespace or None,
+        "packageName": version.package.name,
+        "displayName": version.display_name,
+        "version": version.version,
+        "summary": meta.summary,
+        "homePage": meta.home_page,
+        "sourceCodeRepository": meta.source_code_repository,
+        "publishedTime": version.published_at,
+        "licenses": [{"name": name, "url": url} for name, url in meta.licenses],
+        "revision": version.revision,
+        "status": version.status.value,
+        "origin": _origin(version),
+    }
+
+
+def asset_view(asset: AssetInfo) -> dict[str, Any]:
+    return {"name": asset.name, "size": asset.size, "hashes": asset.hashes}
+
+
+def dependency_view(dependency: Dependency) -> dict[str, Any]:
+    return {
+        "namespace": dependency.namespace,
+        "package": dependency.package,
+        "dependencyType": dependency.dependency_type,
+        "versionRequirement": dependency.version_requirement,
+    }
+
+
+def batch_view(result: BatchResult) -> dict[str, Any]:
+    return {
+        "successfulVersions": {
+            version: {"revision": revision, "status": status.value}
+            for version, (revision, status) in result.successful.items()
+        },
+        "failedVersions": {
+            version: {"errorCode": code, "errorMessage": message}
+            for version, (code, message) in result.failed.items()
+        },
+    }

@@ -138,6 +138,7 @@ def create_access_key(
     """Create an access key and write it to a new credentials file (never overwritten)."""
     if credentials_file.exists():
         raise click.ClickException(f"{credentials_file} exists; choose a new file")
+    credentials_file.parent.mkdir(parents=True, exist_ok=True)
     key = run_service(settings_from(data_dir), lambda s: s.iam.create_access_key(account_id, name))
     path = write_credentials(credentials_file, key)
     click.echo(f"{key.access_key_id} written to {path}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
+from types import FrameType
 
 import click
 import uvicorn
@@ -58,7 +60,11 @@ def serve(
         click.echo(f"Created account {created.account_id} with administrator 'admin'.")
         click.echo(f"Administrator credentials: {created.credentials_path.resolve()}")
         click.echo(f"  export AWS_SHARED_CREDENTIALS_FILE={created.credentials_path.resolve()}")
-    click.echo(f"Coffer serving {settings.data_dir.resolve()} on http://{host}:{port}", err=False)
+    click.echo(f"Coffer serving {settings.data_dir.resolve()} on http://{host}:{port}")
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal; these handlers
+    # turn that into a clean exit (status 0) instead of death by signal.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _exit_cleanly)
     uvicorn.run(
         "coffer.app:serve_app",
         factory=True,
@@ -71,6 +77,10 @@ def serve(
         server_header=False,
         proxy_headers=True,
     )
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 main.add_command(admin)

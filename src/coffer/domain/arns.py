@@ -76,4 +76,6 @@ def parse_resource_arn(arn: str) -> ResourceArn:
     repository = parts[1] if match["kind"] in ("repository", "package") and len(parts) > 1 else None
     if match["kind"] == "repository" and (len(parts) != 2 or not parts[1]):
         raise ValidationError(f"Invalid repository ARN {arn!r}")
+    if match["kind"] == "domain" and len(parts) != 1:
+        raise ValidationError(f"Invalid domain ARN {arn!r}")
     return ResourceArn(match["region"], match["account"], match["kind"], parts[0], repository)

@@ -16,7 +16,7 @@ __all__ = [
 
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
-_USER_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+_USER_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{1,64}")
 _DOMAIN_NAME = re.compile(r"[a-z][a-z0-9\-]{0,48}[a-z0-9]")
 _REPOSITORY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{1,99}")
 

@@ -5,7 +5,8 @@ Wire form (about 200 characters, far under the 1,200 a Windows keyring holds)::
     cfr1.<base64url(payload JSON)>.<base64url(HMAC-SHA256(key[kid], "cfr1." + payload))>
 
 The payload names the signing key (``k``), the principal (``a`` account, ``u`` user id), the
-domain it was issued for (``d``, ``o`` owner) and its lifetime (``i`` issued, ``e`` expires).
+domain it was issued for (``d``, ``o`` owner), its lifetime (``i`` issued, ``e`` expires) and a
+random ``n`` so that no two tokens are alike.
 It carries no permissions: the verifier's caller evaluates the principal's *current* policies on
 every request, so taking a permission away revokes every token that relied on it. The ``cfr1.``
 prefix lets secret scanners recognise a leaked token.
@@ -18,6 +19,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -60,6 +62,7 @@ def issue_token(claims: TokenClaims, key: bytes) -> str:
         "o": claims.domain_owner,
         "i": claims.issued_at,
         "e": claims.expires_at,
+        "n": secrets.token_urlsafe(6),
     }
     body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
     signed_part = TOKEN_PREFIX + body
@@ -85,7 +88,8 @@ def verify_token(token: str, keys: Mapping[str, bytes], *, now: float) -> TokenC
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise InvalidToken("The authorization token is malformed") from None
     key = keys.get(claims.key_id)
-    if key is None or not hmac.compare_digest(_sign(key, signed_part), signature):
+    expected = _sign(key, signed_part).encode() if key is not None else b""
+    if key is None or not hmac.compare_digest(expected, signature.encode("utf-8", "replace")):
         raise InvalidToken("The authorization token is not valid")
     if now >= claims.expires_at:
         raise InvalidToken("The authorization token has expired")

@@ -129,4 +129,4 @@ class Access:
         if not resource.startswith("arn:"):
             return {}
         rows = await session.execute(select(Tag.key, Tag.value).where(Tag.resource_arn == resource))
-        return {f"aws:ResourceTag/{key}": value for key, value in rows.tuples()}
+        return {f"aws:ResourceTag/{key}": value for key, value in rows}

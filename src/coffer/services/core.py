@@ -8,12 +8,18 @@ from pathlib import Path
 from coffer.config import Settings
 from coffer.iam.secrets import SecretBox, new_server_key
 from coffer.services.access import Access
+from coffer.services.artifacts import Artifacts
+from coffer.services.dataplane import DataPlane
 from coffer.services.domains import Domains
+from coffer.services.generic import GenericPublisher
 from coffer.services.iam_admin import IamAdmin
+from coffer.services.packages import Packages
 from coffer.services.policies import ResourcePolicies
+from coffer.services.publishing import Publishing
 from coffer.services.repositories import Repositories
 from coffer.services.tags import Tags
 from coffer.services.tokens import Tokens
+from coffer.services.versions import Versions
 from coffer.storage.blobs import BlobStore, open_blob_store
 from coffer.storage.db import Database, migrate
 
@@ -51,6 +57,12 @@ class Services:
         self.repositories = Repositories(db, self.access, settings.region)
         self.policies = ResourcePolicies(db, self.access, settings.region)
         self.tags = Tags(db, self.access, settings.region)
+        self.dataplane = DataPlane(db, self.access, self.tokens)
+        self.publishing = Publishing(db, blobs, settings.max_asset_size)
+        self.artifacts = Artifacts(db)
+        self.packages = Packages(db, self.access, settings.region)
+        self.versions = Versions(db, self.packages)
+        self.generic = GenericPublisher(db, self.packages, self.publishing)
 
     async def check(self) -> None:
         """Raise unless the database and the blob store both answer."""

@@ -55,7 +55,12 @@ class Domains:
             )
             if tags:
                 await self._access.authorize(
-                    session, caller, Action.TAG_RESOURCE, arn, resource_account=owner
+                    session,
+                    caller,
+                    Action.TAG_RESOURCE,
+                    arn,
+                    resource_account=owner,
+                    keys=tag_condition_keys(tags),
                 )
             if await find_domain(session, owner, name) is not None:
                 raise _exists(name)

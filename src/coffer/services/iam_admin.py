@@ -82,7 +82,7 @@ class IamAdmin:
             rows = await session.execute(
                 select(Account.id, Account.organization_id).order_by(Account.id)
             )
-            return list(rows.tuples())
+            return [(account_id, organization) for account_id, organization in rows]
 
     async def count_accounts(self) -> int:
         async with self._db.session() as session:

@@ -45,11 +45,11 @@ class ResourcePolicies:
         document: str,
         revision: str | None,
     ) -> PolicyInfo:
-        _validate(document)
         async with self._db.session() as session:
             domain = await self._domain(
                 session, caller, Action.PUT_DOMAIN_PERMISSIONS_POLICY, domain_name, owner
             )
+            _validate(document)
             return _put(domain, self._domain_arn(domain), document, revision)
 
     async def get_domain(self, caller: Caller, domain_name: str, owner: str | None) -> PolicyInfo:
@@ -77,11 +77,11 @@ class ResourcePolicies:
         document: str,
         revision: str | None,
     ) -> PolicyInfo:
-        _validate(document)
         async with self._db.session() as session:
             domain, repository = await self._repository(
                 session, caller, Action.PUT_REPOSITORY_PERMISSIONS_POLICY, domain_name, owner, name
             )
+            _validate(document)
             return _put(repository, self._repository_arn(domain, repository), document, revision)
 
     async def get_repository(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +24,7 @@ from coffer.services.lookup import (
     require_domain,
     require_repository,
 )
-from coffer.services.pagination import decode_token, encode_token
+from coffer.services.pagination import decode_key, encode_token
 from coffer.services.tags import insert_tags, tag_condition_keys
 from coffer.storage.db import Database, Domain, Repository, RepositoryUpstream, Tag
 
@@ -74,6 +74,7 @@ class Repositories:
                     arn,
                     resource_account=owner,
                     resource_policies=policies,
+                    keys=tag_condition_keys(tags),
                 )
             if await find_repository(session, domain, name) is not None:
                 raise _exists(domain_name, name)
@@ -217,26 +218,26 @@ class Repositories:
     async def _page(
         self,
         session: AsyncSession,
-        query: object,
+        query: Select[Repository],
         prefix: str | None,
         max_results: int | None,
         next_token: str | None,
     ) -> Page[RepositoryInfo]:
-        """One page of ``query`` ordered by (domain, name) with keyset pagination."""
-        after = decode_token(next_token)
+        """One page of ``query`` in (domain, owner, name) order, with keyset pagination."""
+        after = decode_key(next_token, 3)
         limit = max_results or 100
-        sort_key = Domain.name + "/" + Repository.name
-        stmt = query.join(Domain, Domain.id == Repository.domain_id).order_by(sort_key)  # type: ignore[attr-defined]
+        columns = (Domain.name, Domain.owner_id, Repository.name)
+        stmt = query.join(Domain, Domain.id == Repository.domain_id).order_by(*columns)
         if prefix:
             stmt = stmt.where(Repository.name.startswith(prefix, autoescape=True))
         if after is not None:
-            stmt = stmt.where(sort_key > after)
+            stmt = stmt.where(tuple_(*columns) > tuple_(*after))
         rows = list((await session.execute(stmt.limit(limit + 1))).scalars())
         items = [await self._describe(session, row.domain, row, full=False) for row in rows[:limit]]
         token = None
         if len(rows) > limit:
             last = rows[limit - 1]
-            token = encode_token(f"{last.domain.name}/{last.name}")
+            token = encode_token([last.domain.name, last.domain.owner_id, last.name])
         return Page(items, token)
 
     async def _set_upstreams(

@@ -77,7 +77,7 @@ class Tags:
             rows = await session.execute(
                 select(Tag.key, Tag.value).where(Tag.resource_arn == arn).order_by(Tag.key)
             )
-            return dict(rows.tuples().all())
+            return dict(rows.all())
 
     async def _authorize(
         self,

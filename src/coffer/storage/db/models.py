@@ -7,6 +7,7 @@ PostgreSQL, and what the CodeArtifact wire format wants anyway.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Float,
     ForeignKey,
     Integer,
@@ -119,3 +120,68 @@ class Tag(Base):
     resource_arn: Mapped[str] = mapped_column(String(1011), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+class Package(Base):
+    """A package in one repository. ``generation`` moves on every change its index shows."""
+
+    __tablename__ = "packages"
+    __table_args__ = (UniqueConstraint("repository_id", "format", "namespace", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repository_id: Mapped[int] = mapped_column(
+        ForeignKey("repositories.id", ondelete="CASCADE"), index=True
+    )
+    format: Mapped[str] = mapped_column(String(16))
+    namespace: Mapped[str] = mapped_column(String(255), default="")
+    name: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(255))
+    origin_publish: Mapped[str] = mapped_column(String(8), default="ALLOW")
+    origin_upstream: Mapped[str] = mapped_column(String(8), default="BLOCK")
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class PackageVersion(Base):
+    __tablename__ = "package_versions"
+    __table_args__ = (UniqueConstraint("package_id", "canonical_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    package_id: Mapped[int] = mapped_column(
+        ForeignKey("packages.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[str] = mapped_column(String(255))
+    canonical_version: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[str] = mapped_column(String(64))
+    origin_type: Mapped[str] = mapped_column(String(16), default="INTERNAL")
+    published_at: Mapped[float] = mapped_column(Float)
+    summary: Mapped[str | None] = mapped_column(Text)
+    home_page: Mapped[str | None] = mapped_column(Text)
+    source_code_repository: Mapped[str | None] = mapped_column(Text)
+    licenses: Mapped[str | None] = mapped_column(Text)  # JSON list of {name, url}
+    readme: Mapped[str | None] = mapped_column(Text)
+    readme_content_type: Mapped[str | None] = mapped_column(String(255))
+    requires_python: Mapped[str | None] = mapped_column(String(255))
+    dependencies: Mapped[str | None] = mapped_column(Text)  # JSON list of PackageDependency
+
+
+class Asset(Base):
+    """A file of a version. ``sha256`` is the blob key; ``metadata_sha256`` the PEP 658 file's."""
+
+    __tablename__ = "assets"
+    __table_args__ = (UniqueConstraint("version_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("package_versions.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    md5: Mapped[str] = mapped_column(String(32))
+    sha1: Mapped[str] = mapped_column(String(40))
+    sha512: Mapped[str] = mapped_column(String(128))
+    blake2b_256: Mapped[str] = mapped_column(String(64))
+    metadata_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,230 @@
+"""Batch version operations: status changes, dispose, delete, copy between repositories.
+
+Each answers CodeArtifact's ``successfulVersions`` / ``failedVersions`` maps. Status updates are
+all-or-nothing, as CodeArtifact documents: if any version fails, the rest are ``SKIPPED``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.domain.packages import PackageFormat, VersionStatus, canonical_version
+from coffer.errors import ValidationError
+from coffer.iam.actions import Action
+from coffer.iam.principal import Caller
+from coffer.services.packages import Located, PackageAddress, Packages, delete_assets
+from coffer.services.publishing import new_revision
+from coffer.services.queries import find_package, package_key
+from coffer.storage.db import Asset, Database, Package, PackageVersion
+
+__all__ = ["BatchResult", "Versions"]
+
+MAX_BATCH = 100
+
+
+@dataclass
+class BatchResult:
+    successful: dict[str, tuple[str, VersionStatus]] = field(default_factory=dict)
+    failed: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def fail(self, version: str, code: str, message: str) -> None:
+        self.failed[version] = (code, message)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which versions a batch names, and the checks each must pass."""
+
+    versions: Sequence[str]
+    revisions: Mapping[str, str] = field(default_factory=dict)
+    expected_status: VersionStatus | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return list(dict.fromkeys([*self.versions, *self.revisions]))
+
+
+class Versions:
+    def __init__(self, db: Database, packages: Packages) -> None:
+        self._db = db
+        self._packages = packages
+
+    async def update_status(
+        self, caller: Caller, address: PackageAddress, selection: Selection, target: VersionStatus
+    ) -> BatchResult:
+        if target not in (VersionStatus.ARCHIVED, VersionStatus.PUBLISHED, VersionStatus.UNLISTED):
+            raise ValidationError(
+                f"targetStatus must be Archived, Published or Unlisted, not {target.value}"
+            )
+        async with self._db.session() as session:
+            found = await self._packages.locate(
+                session, caller, Action.UPDATE_PACKAGE_VERSIONS_STATUS, address
+            )
+            result, rows = await _select(session, found, selection)
+            for name, row in rows.items():
+                if row.status == VersionStatus.DISPOSED.value:
+                    result.fail(name, "NOT_ALLOWED", "A Disposed version's status cannot change")
+            if result.failed:
+                for name in rows:
+                    result.failed.setdefault(name, ("SKIPPED", "Skipped: another version failed"))
+                return result
+            for name, row in rows.items():
+                _set_status(found.package, row, target)
+                result.successful[name] = (row.revision, target)
+            return result
+
+    async def dispose(
+        self, caller: Caller, address: PackageAddress, selection: Selection
+    ) -> BatchResult:
+        """Mark versions Disposed and delete their assets (blobs are collected later)."""
+        async with self._db.session() as session:
+            found = await self._packages.locate(
+                session, caller, Action.DISPOSE_PACKAGE_VERSIONS, address
+            )
+            result, rows = await _select(session, found, selection)
+            await delete_assets(session, [row.id for row in rows.values()])
+            for name, row in rows.items():
+                _set_status(found.package, row, VersionStatus.DISPOSED)
+                result.successful[name] = (row.revision, VersionStatus.DISPOSED)
+            return result
+
+    async def delete(
+        self, caller: Caller, address: PackageAddress, selection: Selection
+    ) -> BatchResult:
+        """Delete versions for good; a deleted version may be published again."""
+        async with self._db.session() as session:
+            found = await self._packages.locate(
+                session, caller, Action.DELETE_PACKAGE_VERSIONS, address
+            )
+            result, rows = await _select(session, found, selection)
+            for name, row in rows.items():
+                result.successful[name] = (row.revision, VersionStatus.DELETED)
+                await session.delete(row)
+            if rows:
+                found.package.generation += 1
+            return result
+
+    async def copy(
+        self,
+        caller: Caller,
+        source: PackageAddress,
+        destination_repository: str,
+        selection: Selection,
+        *,
+        allow_overwrite: bool = False,
+    ) -> BatchResult:
+        """Copy versions (records; blobs are shared) into another repository of the domain."""
+        if bool(selection.versions) == bool(selection.revisions):
+            raise ValidationError("Specify exactly one of versions and versionRevisions")
+        destination = PackageAddress(
+            source.domain,
+            source.owner,
+            destination_repository,
+            source.format,
+            source.namespace,
+            source.name,
+        )
+        async with self._db.session() as session:
+            found = await self._packages.locate(
+                session, caller, Action.READ_FROM_REPOSITORY, source
+            )
+            target_repo = await self._packages.authorize(
+                session, caller, Action.COPY_PACKAGE_VERSIONS, destination
+            )
+            result, rows = await _select(session, found, selection)
+            target = await _target_package(session, found.package, target_repo.id)
+            for name, row in rows.items():
+                copied = await _copy_version(session, row, target, allow_overwrite)
+                if copied is None:
+                    result.fail(name, "ALREADY_EXISTS", f"{name} exists in the destination")
+                else:
+                    result.successful[name] = (copied.revision, VersionStatus(copied.status))
+            return result
+
+
+async def _select(
+    session: AsyncSession, found: Located, selection: Selection
+) -> tuple[BatchResult, dict[str, PackageVersion]]:
+    """The named versions that pass the batch's checks; the others go to ``failed``."""
+    names = selection.names
+    if not names:
+        raise ValidationError("Name at least one version")
+    if len(names) > MAX_BATCH:
+        raise ValidationError(f"At most {MAX_BATCH} versions can be named in one call")
+    fmt = found.package.format
+    rows = await session.execute(
+        select(PackageVersion).where(PackageVersion.package_id == found.package.id)
+    )
+    by_version = {row.canonical_version: row for row in rows.scalars()}
+    result, chosen = BatchResult(), {}
+    for name in names:
+        row = by_version.get(canonical_version(PackageFormat(fmt), name))
+        expected_revision = selection.revisions.get(name)
+        if row is None:
+            result.fail(name, "NOT_FOUND", f"Version {name} does not exist")
+        elif expected_revision is not None and expected_revision != row.revision:
+            result.fail(name, "MISMATCHED_REVISION", f"Version {name} has another revision")
+        elif selection.expected_status and row.status != selection.expected_status.value:
+            result.fail(name, "MISMATCHED_STATUS", f"Version {name} is {row.status}")
+        else:
+            chosen[name] = row
+    return result, chosen
+
+
+def _set_status(package: Package, row: PackageVersion, status: VersionStatus) -> None:
+    if row.status != status.value:
+        row.status = status.value
+        row.revision = new_revision()
+        package.generation += 1
+
+
+async def _target_package(session: AsyncSession, source: Package, repository_id: int) -> Package:
+    target = await find_package(session, repository_id, package_key(source))
+    if target is None:
+        target = Package(
+            repository_id=repository_id,
+            format=source.format,
+            namespace=source.namespace,
+            name=source.name,
+            display_name=source.display_name,
+            origin_publish=source.origin_publish,
+            origin_upstream=source.origin_upstream,
+            generation=1,
+            created_at=source.created_at,
+        )
+        session.add(target)
+        await session.flush()
+    return target
+
+
+async def _copy_version(
+    session: AsyncSession, row: PackageVersion, target: Package, allow_overwrite: bool
+) -> PackageVersion | None:
+    existing = await session.execute(
+        select(PackageVersion).where(
+            PackageVersion.package_id == target.id,
+            PackageVersion.canonical_version == row.canonical_version,
+        )
+    )
+    old = existing.scalar_one_or_none()
+    if old is not None:
+        if not allow_overwrite:
+            return None
+        await session.delete(old)
+        await session.flush()
+    columns = {
+        c.key: getattr(row, c.key) for c in PackageVersion.__table__.columns if c.key != "id"
+    }
+    copy = PackageVersion(**{**columns, "package_id": target.id, "revision": new_revision()})
+    session.add(copy)
+    await session.flush()
+    assets = await session.execute(select(Asset).where(Asset.version_id == row.id))
+    for asset in assets.scalars():
+        values = {c.key: getattr(asset, c.key) for c in Asset.__table__.columns if c.key != "id"}
+        session.add(Asset(**{**values, "version_id": copy.id}))
+    target.generation += 1
+    return copy

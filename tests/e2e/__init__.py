@@ -1,0 +1,1 @@
+"""End-to-end tests: a real ``coffer serve`` driven by real, unmodified clients."""

@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites: a real ``coffer serve`` process and real client tools."""

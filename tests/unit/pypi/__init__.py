@@ -1,0 +1,1 @@
+"""Unit tests of ``coffer.formats.pypi``: sans-IO, no server, no database."""
