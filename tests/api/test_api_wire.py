@@ -335,3 +335,27 @@ async def test_health_reports_an_unreachable_store(ca, services, monkeypatch) ->
     assert response.status_code == 503
     assert response.json()["status"] != "ok"
     assert "blob store is gone" not in response.text  # no internals leak
+
+
+@pytest.mark.parametrize(
+    "upstreams",
+    [
+        pytest.param([{"repositoryName": {"nested": "dict"}}], id="dict-for-string"),
+        pytest.param(["store"], id="string-for-structure"),
+        pytest.param({"repositoryName": "store"}, id="object-for-list"),
+    ],
+)
+async def test_wrongly_typed_nested_members_are_validation_errors(
+    ca, admin, upstreams: object
+) -> None:
+    await ca.create_domain(admin, "acme")
+    body = await ca.fail(
+        "POST",
+        "/v1/repository",
+        query={"domain": "acme", "repository": "libs"},
+        json={"upstreams": upstreams},
+        creds=admin,
+        status=400,
+        error="ValidationException",
+    )
+    assert "upstreams" in body["message"]

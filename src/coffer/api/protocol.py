@@ -199,9 +199,26 @@ def _from_json(member: Any, name: str, value: Any) -> Any:
     return value
 
 
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "integer": int,
+    "long": int,
+    "boolean": bool,
+    "list": list,
+    "map": dict,
+    "structure": dict,
+}
+
+
 def _validate(member: Any, value: Any, where: str, errors: _Errors) -> None:
     meta = member.metadata
     kind = member.type_name
+    expected = _JSON_TYPES.get(kind)
+    if expected is not None and (
+        not isinstance(value, expected) or (expected is int and isinstance(value, bool))
+    ):
+        errors.add(type(value).__name__, where, f"be of type {kind}")
+        return
     if kind == "structure":
         _validate_structure(member, value, where + ".", errors)
     elif kind == "list":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from coffer.domain.external import connection_format
 from coffer.domain.model import DomainInfo, PolicyInfo, RepositoryInfo
 from coffer.domain.packages import AssetInfo, Dependency, PackageInfo, VersionInfo
 from coffer.services.versions import BatchResult
@@ -50,7 +51,14 @@ def repository_view(repository: RepositoryInfo, *, summary: bool = False) -> dic
     }
     if not summary:
         view["upstreams"] = [{"repositoryName": name} for name in repository.upstreams]
-        view["externalConnections"] = []  # external connections arrive with upstream support
+        view["externalConnections"] = [
+            {
+                "externalConnectionName": name,
+                "packageFormat": connection_format(name).value,
+                "status": "Available",
+            }
+            for name in repository.external_connections
+        ]
     return view
 
 
@@ -83,10 +91,12 @@ def package_view(package: PackageInfo, *, description: bool = False) -> dict[str
 
 
 def _origin(version: VersionInfo) -> dict[str, Any]:
-    return {
-        "domainEntryPoint": {"repositoryName": version.repository_name},
-        "originType": version.origin_type,
-    }
+    entry = (
+        {"externalConnectionName": version.origin_external}
+        if version.origin_external
+        else {"repositoryName": version.origin_repository or version.repository_name}
+    )
+    return {"domainEntryPoint": entry, "originType": version.origin_type}
 
 
 def version_summary_view(version: VersionInfo) -> dict[str, Any]:

@@ -117,8 +117,10 @@ class VersionInfo:
     origin_type: str
     published_at: float
     metadata: VersionMetadata
-    repository_name: str
+    repository_name: str  # the repository this description is read from
     assets: tuple[AssetInfo, ...] = field(default=())
+    origin_repository: str | None = None  # where it entered the domain, if published
+    origin_external: str | None = None  # the external connection, if ingested
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from coffer.services.packages import Packages
 from coffer.services.policies import ResourcePolicies
 from coffer.services.publishing import Publishing
 from coffer.services.repositories import Repositories
+from coffer.services.resolution import Resolver
 from coffer.services.tags import Tags
 from coffer.services.tokens import Tokens
 from coffer.services.versions import Versions
@@ -58,7 +59,8 @@ class Services:
         self.policies = ResourcePolicies(db, self.access, settings.region)
         self.tags = Tags(db, self.access, settings.region)
         self.dataplane = DataPlane(db, self.access, self.tokens)
-        self.publishing = Publishing(db, blobs, settings.max_asset_size)
+        self.resolver = Resolver(db)
+        self.publishing = Publishing(db, blobs, self.resolver, settings.max_asset_size)
         self.artifacts = Artifacts(db)
         self.packages = Packages(db, self.access, settings.region)
         self.versions = Versions(db, self.packages)

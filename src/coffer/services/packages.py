@@ -12,6 +12,7 @@ from coffer.domain.arns import package_arn
 from coffer.domain.model import Page
 from coffer.domain.packages import (
     AssetInfo,
+    OriginRestrictions,
     PackageFormat,
     PackageInfo,
     PackageKey,
@@ -24,6 +25,7 @@ from coffer.domain.packages import (
 from coffer.errors import Conflict, NotFound, ResourceType
 from coffer.iam.actions import Action
 from coffer.iam.principal import Caller
+from coffer.services import clock
 from coffer.services.access import Access
 from coffer.services.lookup import authorized_repository
 from coffer.services.pagination import decode_key, encode_token
@@ -175,6 +177,34 @@ class Packages:
             info = package_info(found.package)
             await session.delete(found.package)
             return info
+
+    async def put_origin_configuration(
+        self, caller: Caller, address: PackageAddress, restrictions: OriginRestrictions
+    ) -> PackageInfo:
+        """Set a package's origin controls; an unknown package is created with no versions,
+        so a name can be blocked before anyone publishes or ingests it."""
+        async with self._db.session() as session:
+            repository = await self.authorize(
+                session, caller, Action.PUT_PACKAGE_ORIGIN_CONFIGURATION, address
+            )
+            key = address.key
+            package = await find_package(session, repository.id, key)
+            if package is None:
+                package = Package(
+                    repository_id=repository.id,
+                    format=key.format.value,
+                    namespace=key.namespace,
+                    name=key.name,
+                    display_name=address.name,
+                    generation=1,
+                    created_at=clock.now(),
+                )
+                session.add(package)
+            package.origin_publish = restrictions.publish
+            package.origin_upstream = restrictions.upstream
+            package.generation = (package.generation or 0) + 1
+            await session.flush()
+            return package_info(package)
 
     async def list_versions(
         self,

@@ -9,7 +9,6 @@ If the database refuses the write, the blobs this call created are removed again
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import AsyncIterable, Mapping
 from dataclasses import asdict, dataclass, field
 
@@ -22,14 +21,12 @@ from coffer.errors import AccessDenied, Conflict, QuotaExceeded, ResourceType, V
 from coffer.services import clock
 from coffer.services.dataplane import RepositoryRef
 from coffer.services.queries import asset_info, find_package
+from coffer.services.records import new_revision
+from coffer.services.resolution import Resolver
 from coffer.storage.blobs import BlobDigestMismatch, BlobInfo, BlobStore, BlobTooLarge
 from coffer.storage.db import Asset, Database, Package, PackageVersion
 
-__all__ = ["AssetUpload", "Publishing", "new_revision"]
-
-
-def new_revision() -> str:
-    return secrets.token_urlsafe(12)
+__all__ = ["AssetUpload", "Publishing"]
 
 
 @dataclass(frozen=True)
@@ -51,15 +48,19 @@ class AssetUpload:
 
 
 class Publishing:
-    def __init__(self, db: Database, blobs: BlobStore, max_asset_size: int) -> None:
+    def __init__(
+        self, db: Database, blobs: BlobStore, resolver: Resolver, max_asset_size: int
+    ) -> None:
         self._db = db
         self._blobs = blobs
+        self._resolver = resolver
         self._max_size = max_asset_size
 
     async def publish_asset(self, repo: RepositoryRef, upload: AssetUpload) -> AssetInfo:
         """Add ``upload`` to its version (creating package and version as needed)."""
         async with self._db.session() as session:
             await _check_publishable(session, repo, upload)
+            await self._check_not_upstream(session, repo, upload)
         created: list[str] = []
         try:
             blob = await self._store(upload, created)
@@ -73,6 +74,24 @@ class Publishing:
             for key in created:
                 await self._blobs.delete(key)
             raise
+
+    async def _check_not_upstream(
+        self, session: AsyncSession, repo: RepositoryRef, upload: AssetUpload
+    ) -> None:
+        """With both origin controls ALLOW, a version that upstreams already have is theirs."""
+        package = await find_package(session, repo.repository_id, upload.key)
+        if package is None or package.origin_upstream != "ALLOW":
+            return
+        holder = await self._resolver.exists_upstream(
+            session, repo, upload.key, upload.canonical_version
+        )
+        if holder is not None:
+            raise Conflict(
+                f"{upload.key.name} {upload.version} already exists in upstream repository "
+                f"{holder}; it cannot be published here",
+                ResourceType.PACKAGE_VERSION,
+                upload.version,
+            )
 
     async def _store(self, upload: AssetUpload, created: list[str]) -> BlobInfo:
         try:
@@ -181,7 +200,7 @@ async def _insert(
         await session.flush()
     version = await _find_version(session, package, upload.canonical_version)
     if version is None:
-        version = _new_version(package, upload, now)
+        version = _new_version(package, upload, now, repo.repository)
         session.add(version)
         await session.flush()
     existing = await session.execute(
@@ -219,7 +238,9 @@ async def _insert(
     return asset_info(asset)
 
 
-def _new_version(package: Package, upload: AssetUpload, now: float) -> PackageVersion:
+def _new_version(
+    package: Package, upload: AssetUpload, now: float, repository: str
+) -> PackageVersion:
     meta = upload.metadata
     return PackageVersion(
         package_id=package.id,
@@ -228,6 +249,7 @@ def _new_version(package: Package, upload: AssetUpload, now: float) -> PackageVe
         status=upload.status.value,
         revision=new_revision(),
         origin_type="INTERNAL",
+        origin_repository=repository,
         published_at=now,
         summary=meta.summary,
         home_page=meta.home_page,

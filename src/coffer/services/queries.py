@@ -134,4 +134,6 @@ def version_info(
         metadata=version_metadata(version),
         repository_name=repository_name,
         assets=tuple(asset_info(asset) for asset in assets),
+        origin_repository=version.origin_repository or repository_name,
+        origin_external=version.origin_external,
     )

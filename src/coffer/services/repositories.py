@@ -9,9 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.domain.arns import repository_arn
+from coffer.domain.external import connection_format
 from coffer.domain.model import Page, RepositoryInfo
 from coffer.domain.names import check_repository_name
-from coffer.errors import Conflict, ResourceType, ValidationError
+from coffer.errors import Conflict, NotFound, QuotaExceeded, ResourceType, ValidationError
 from coffer.iam.actions import Action
 from coffer.iam.principal import Caller
 from coffer.services import clock
@@ -153,6 +154,52 @@ class Repositories:
             await session.delete(repository)
             return info
 
+    async def associate_external_connection(
+        self, caller: Caller, domain_name: str, owner: str | None, name: str, connection: str
+    ) -> RepositoryInfo:
+        connection_format(connection)
+        async with self._db.session() as session:
+            domain, repository = await authorized_repository(
+                session,
+                self._access,
+                caller,
+                Action.ASSOCIATE_EXTERNAL_CONNECTION,
+                domain_name,
+                owner,
+                name,
+            )
+            if repository.external_connection not in (None, connection):
+                raise QuotaExceeded(
+                    f"Repository '{name}' already has the external connection "
+                    f"'{repository.external_connection}'; a repository can have only one",
+                    ResourceType.REPOSITORY,
+                    name,
+                )
+            repository.external_connection = connection
+            return await self._describe(session, domain, repository)
+
+    async def disassociate_external_connection(
+        self, caller: Caller, domain_name: str, owner: str | None, name: str, connection: str
+    ) -> RepositoryInfo:
+        async with self._db.session() as session:
+            domain, repository = await authorized_repository(
+                session,
+                self._access,
+                caller,
+                Action.DISASSOCIATE_EXTERNAL_CONNECTION,
+                domain_name,
+                owner,
+                name,
+            )
+            if repository.external_connection != connection:
+                raise NotFound(
+                    f"Repository '{name}' has no external connection '{connection}'",
+                    ResourceType.REPOSITORY,
+                    name,
+                )
+            repository.external_connection = None
+            return await self._describe(session, domain, repository)
+
     async def list_in_domain(
         self,
         caller: Caller,
@@ -293,6 +340,9 @@ class Repositories:
             description=repository.description,
             created_time=repository.created_at,
             upstreams=upstreams,
+            external_connections=(
+                (repository.external_connection,) if repository.external_connection else ()
+            ),
         )
 
 

@@ -17,9 +17,9 @@ from coffer.errors import ValidationError
 from coffer.iam.actions import Action
 from coffer.iam.principal import Caller
 from coffer.services.packages import Located, PackageAddress, Packages, delete_assets
-from coffer.services.publishing import new_revision
 from coffer.services.queries import find_package, package_key
-from coffer.storage.db import Asset, Database, Package, PackageVersion
+from coffer.services.records import copy_version, new_revision, package_like
+from coffer.storage.db import Database, Package, PackageVersion
 
 __all__ = ["BatchResult", "Versions"]
 
@@ -185,17 +185,7 @@ def _set_status(package: Package, row: PackageVersion, status: VersionStatus) ->
 async def _target_package(session: AsyncSession, source: Package, repository_id: int) -> Package:
     target = await find_package(session, repository_id, package_key(source))
     if target is None:
-        target = Package(
-            repository_id=repository_id,
-            format=source.format,
-            namespace=source.namespace,
-            name=source.name,
-            display_name=source.display_name,
-            origin_publish=source.origin_publish,
-            origin_upstream=source.origin_upstream,
-            generation=1,
-            created_at=source.created_at,
-        )
+        target = package_like(source, repository_id)
         session.add(target)
         await session.flush()
     return target
@@ -216,15 +206,4 @@ async def _copy_version(
             return None
         await session.delete(old)
         await session.flush()
-    columns = {
-        c.key: getattr(row, c.key) for c in PackageVersion.__table__.columns if c.key != "id"
-    }
-    copy = PackageVersion(**{**columns, "package_id": target.id, "revision": new_revision()})
-    session.add(copy)
-    await session.flush()
-    assets = await session.execute(select(Asset).where(Asset.version_id == row.id))
-    for asset in assets.scalars():
-        values = {c.key: getattr(asset, c.key) for c in Asset.__table__.columns if c.key != "id"}
-        session.add(Asset(**{**values, "version_id": copy.id}))
-    target.generation += 1
-    return copy
+    return await copy_version(session, row, target)

@@ -14,7 +14,7 @@ from coffer.api.views import (
     version_description_view,
     version_summary_view,
 )
-from coffer.domain.packages import PackageFormat, VersionStatus
+from coffer.domain.packages import OriginRestrictions, PackageFormat, VersionStatus
 from coffer.iam.actions import Action
 from coffer.services.packages import PackageAddress
 from coffer.services.versions import Selection
@@ -71,6 +71,17 @@ async def list_packages(call: Call) -> Mapping[str, Any]:
 async def describe_package(call: Call) -> Mapping[str, Any]:
     package = await call.services.packages.describe_package(call.caller, _address(call))
     return {"package": package_view(package, description=True)}
+
+
+@operation("PutPackageOriginConfiguration")
+async def put_package_origin_configuration(call: Call) -> Mapping[str, Any]:
+    restrictions = call.get("restrictions")
+    package = await call.services.packages.put_origin_configuration(
+        call.caller,
+        _address(call),
+        OriginRestrictions(restrictions["publish"], restrictions["upstream"]),
+    )
+    return {"originConfiguration": package_view(package)["originConfiguration"]}
 
 
 @operation("DeletePackage")

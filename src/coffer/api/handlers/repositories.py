@@ -89,6 +89,30 @@ async def list_repositories_in_domain(call: Call) -> Mapping[str, Any]:
     }
 
 
+@operation("AssociateExternalConnection")
+async def associate_external_connection(call: Call) -> Mapping[str, Any]:
+    repository = await call.services.repositories.associate_external_connection(
+        call.caller,
+        call.get("domain"),
+        call.get("domainOwner"),
+        call.get("repository"),
+        call.get("externalConnection"),
+    )
+    return {"repository": repository_view(repository)}
+
+
+@operation("DisassociateExternalConnection")
+async def disassociate_external_connection(call: Call) -> Mapping[str, Any]:
+    repository = await call.services.repositories.disassociate_external_connection(
+        call.caller,
+        call.get("domain"),
+        call.get("domainOwner"),
+        call.get("repository"),
+        call.get("externalConnection"),
+    )
+    return {"repository": repository_view(repository)}
+
+
 @operation("GetRepositoryEndpoint")
 async def get_repository_endpoint(call: Call) -> Mapping[str, Any]:
     endpoint = await call.services.repositories.endpoint(

@@ -108,7 +108,7 @@ async def simple_project(request: Request) -> Response:
         if project != normalize(project):
             return _redirect(request, f"{_base_path(request)}/simple/{normalize(project)}/")
         key = PackageKey(PackageFormat.PYPI, "", project)
-        listing = await services_of(request).artifacts.project(repo, key)
+        listing = await services_of(request).resolver.project(repo, key)
         index = project_index(listing, f"{_base_path(request)}/simple/{project}")
         json_page = media_type.endswith("json")
         body = render_project_json(index) if json_page else render_project_html(index)
@@ -126,7 +126,7 @@ async def project_file(request: Request) -> Response:
         asset_name = filename.removesuffix(".metadata") if wants_metadata else filename
         key = PackageKey(PackageFormat.PYPI, "", normalize(params["project"]))
         services = services_of(request)
-        asset = await services.artifacts.asset(
+        asset = await services.resolver.asset(
             repo, key, canonical_version(params["version"]), asset_name
         )
         if not wants_metadata:

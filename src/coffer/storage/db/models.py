@@ -100,6 +100,7 @@ class Repository(Base):
     created_at: Mapped[float] = mapped_column(Float)
     policy_document: Mapped[str | None] = mapped_column(Text)
     policy_revision: Mapped[str | None] = mapped_column(String(100))
+    external_connection: Mapped[str | None] = mapped_column(String(100))
 
     domain: Mapped[Domain] = relationship(lazy="joined")
 
@@ -155,6 +156,10 @@ class PackageVersion(Base):
     status: Mapped[str] = mapped_column(String(16))
     revision: Mapped[str] = mapped_column(String(64))
     origin_type: Mapped[str] = mapped_column(String(16), default="INTERNAL")
+    # Where the version entered the domain: the repository it was published to, or the
+    # external connection it was ingested through.
+    origin_repository: Mapped[str | None] = mapped_column(String(100))
+    origin_external: Mapped[str | None] = mapped_column(String(100))
     published_at: Mapped[float] = mapped_column(Float)
     summary: Mapped[str | None] = mapped_column(Text)
     home_page: Mapped[str | None] = mapped_column(Text)
