@@ -15,6 +15,7 @@ from coffer.api import control_plane_routes
 from coffer.config import Settings
 from coffer.formats.routes import data_plane_routes
 from coffer.logs import RequestLogMiddleware, configure_logging
+from coffer.remotes import RemoteRegistry
 from coffer.services import Services, open_services
 
 __all__ = ["create_app", "serve_app"]
@@ -32,7 +33,8 @@ async def health(request: Request) -> JSONResponse:
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
     """An app over ``services`` (or services opened from ``settings``, migrations applied)."""
     if services is None:
-        services = open_services(settings or Settings.from_env())
+        settings = settings or Settings.from_env()
+        services = open_services(settings, remotes=_remotes(settings))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -59,4 +61,9 @@ def serve_app() -> Starlette:
     """
     configure_logging()
     settings = Settings.from_env()
-    return create_app(settings, open_services(settings, run_migrations=False))
+    services = open_services(settings, run_migrations=False, remotes=_remotes(settings))
+    return create_app(settings, services)
+
+
+def _remotes(settings: Settings) -> RemoteRegistry:
+    return RemoteRegistry.from_settings(settings.external_connections)

@@ -37,6 +37,7 @@ class Settings:
     secret_key: str | None = None
     max_asset_size: int = DEFAULT_MAX_ASSET_SIZE
     external_connections: Mapping[str, str] = field(default_factory=dict)
+    remote_index_ttl: int = 600  # seconds an upstream project page is trusted before revalidation
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -51,6 +52,7 @@ class Settings:
             "secret_key": _env(env, "SECRET_KEY"),
             "max_asset_size": _int(env, "MAX_ASSET_SIZE", DEFAULT_MAX_ASSET_SIZE),
             "external_connections": _pairs(_env(env, "EXTERNAL_CONNECTIONS")),
+            "remote_index_ttl": _int(env, "REMOTE_INDEX_TTL", 600),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from starlette.responses import PlainTextResponse, Response
 from coffer import errors as e
 from coffer.formats.multipart import PayloadTooLarge
 from coffer.services import Services
+from coffer.services.external import RemoteTimeout, RemoteUnavailable
 
 __all__ = [
     "CHALLENGE",
@@ -71,6 +72,8 @@ def token_from(request: Request) -> str | None:
 
 STATUS: list[tuple[type[e.RegistryError], int]] = [
     (PayloadTooLarge, 413),
+    (RemoteTimeout, 504),
+    (RemoteUnavailable, 502),
     (e.AuthenticationError, 401),
     (e.AccessDenied, 403),
     (e.NotFound, 404),

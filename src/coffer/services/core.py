@@ -11,8 +11,10 @@ from coffer.services.access import Access
 from coffer.services.artifacts import Artifacts
 from coffer.services.dataplane import DataPlane
 from coffer.services.domains import Domains
+from coffer.services.external import Remotes
 from coffer.services.generic import GenericPublisher
 from coffer.services.iam_admin import IamAdmin
+from coffer.services.ingestion import Ingestion
 from coffer.services.packages import Packages
 from coffer.services.policies import ResourcePolicies
 from coffer.services.publishing import Publishing
@@ -46,11 +48,19 @@ def _write_private(path: Path, text: str) -> None:
 
 
 class Services:
-    def __init__(self, settings: Settings, db: Database, blobs: BlobStore, box: SecretBox) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        blobs: BlobStore,
+        box: SecretBox,
+        remotes: Remotes | None = None,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.blobs = blobs
         self.box = box
+        self.remotes = remotes
         self.iam = IamAdmin(db, box)
         self.access = Access(db, box, settings.region)
         self.tokens = Tokens(db, box, self.access)
@@ -59,7 +69,10 @@ class Services:
         self.policies = ResourcePolicies(db, self.access, settings.region)
         self.tags = Tags(db, self.access, settings.region)
         self.dataplane = DataPlane(db, self.access, self.tokens)
-        self.resolver = Resolver(db)
+        self.ingestion = Ingestion(
+            db, blobs, remotes, settings.remote_index_ttl, settings.max_asset_size
+        )
+        self.resolver = Resolver(db, self.ingestion)
         self.publishing = Publishing(db, blobs, self.resolver, settings.max_asset_size)
         self.artifacts = Artifacts(db)
         self.packages = Packages(db, self.access, settings.region)
@@ -72,11 +85,17 @@ class Services:
         await self.blobs.check()
 
     async def close(self) -> None:
+        if self.remotes is not None:
+            await self.remotes.aclose()
         await self.blobs.close()
         await self.db.close()
 
 
-def open_services(settings: Settings, *, run_migrations: bool = True) -> Services:
+def open_services(
+    settings: Settings, *, run_migrations: bool = True, remotes: Remotes | None = None
+) -> Services:
+    """Services over the configured stores; ``remotes`` reach external connections (the
+    composition root supplies them, so the services never import an HTTP client)."""
     if run_migrations:
         migrate(settings.resolved_database_url)
     box = SecretBox(_server_keys(settings))
@@ -85,6 +104,7 @@ def open_services(settings: Settings, *, run_migrations: bool = True) -> Service
         Database(settings.resolved_database_url),
         open_blob_store(settings.resolved_blob_store_url),
         box,
+        remotes,
     )
 
 

@@ -190,3 +190,15 @@ class Asset(Base):
     blake2b_256: Mapped[str] = mapped_column(String(64))
     metadata_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[float] = mapped_column(Float)
+
+
+class RemoteIndexCache(Base):
+    """An upstream registry's page for one project, shared by every server process."""
+
+    __tablename__ = "remote_index_cache"
+
+    connection: Mapped[str] = mapped_column(String(100), primary_key=True)
+    project: Mapped[str] = mapped_column(String(255), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)  # RemoteProject as JSON
+    etag: Mapped[str | None] = mapped_column(String(255))
+    fetched_at: Mapped[float] = mapped_column(Float)
