@@ -66,4 +66,6 @@ def serve_app() -> Starlette:
 
 
 def _remotes(settings: Settings) -> RemoteRegistry:
-    return RemoteRegistry.from_settings(settings.external_connections)
+    return RemoteRegistry.from_settings(
+        settings.external_connections, timeout=settings.remote_timeout
+    )

@@ -38,6 +38,7 @@ class Settings:
     max_asset_size: int = DEFAULT_MAX_ASSET_SIZE
     external_connections: Mapping[str, str] = field(default_factory=dict)
     remote_index_ttl: int = 600  # seconds an upstream project page is trusted before revalidation
+    remote_timeout: float = 30.0  # seconds to wait on an upstream registry
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -53,6 +54,7 @@ class Settings:
             "max_asset_size": _int(env, "MAX_ASSET_SIZE", DEFAULT_MAX_ASSET_SIZE),
             "external_connections": _pairs(_env(env, "EXTERNAL_CONNECTIONS")),
             "remote_index_ttl": _int(env, "REMOTE_INDEX_TTL", 600),
+            "remote_timeout": float(_int(env, "REMOTE_TIMEOUT", 30)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
