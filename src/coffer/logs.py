@@ -41,6 +41,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.captureWarnings(True)  # library warnings become JSON lines too
     for name in ("uvicorn.access",):
         logging.getLogger(name).disabled = True
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from coffer.domain.packages import PackageFormat, PackageInfo, PackageKey, VersionInfo
 from coffer.domain.packages import VersionStatus as S
@@ -35,7 +35,8 @@ class Artifacts:
         """Display names of packages with at least one visible version."""
         async with self._db.session() as session:
             rows = await session.execute(
-                select(distinct(Package.display_name))
+                select(Package.display_name)
+                .distinct()
                 .join(PackageVersion, PackageVersion.package_id == Package.id)
                 .where(
                     Package.repository_id == repo.repository_id,

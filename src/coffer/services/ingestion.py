@@ -104,23 +104,22 @@ class Ingestion:
             remote = self._remotes.index(owner.connection) if self._remotes else None
             if remote is None:
                 raise RemoteUnavailable(f"External connection {owner.connection} is not set up")
-            created: list[str] = []
             try:
-                blob = await self._fetch(remote.stream(file.url), file, file.sha256, created)
+                # A corrupt body never becomes a blob (the store checks the sha256 as it
+                # writes); a failure after that leaves at most a valid, unreferenced blob,
+                # which is not deleted here because another upload of the same bytes may be
+                # about to reference it (``coffer fsck --repair`` collects such orphans).
+                blob = await self._fetch(remote.stream(file.url), file, file.sha256)
                 metadata = None
                 if file.core_metadata_sha256:
                     url = file.url.split("#")[0] + ".metadata"
                     metadata = await self._fetch(
-                        remote.stream(url), file, file.core_metadata_sha256, created
+                        remote.stream(url), file, file.core_metadata_sha256
                     )
                 async with self._db.session() as session:
                     await _record(session, owner, key, display_name, file, blob, metadata)
             except IntegrityError:
                 pass  # another process recorded it first; the blobs are shared
-            except BaseException:
-                for sha256 in created:  # nothing half-ingested stays behind
-                    await self._blobs.delete(sha256)
-                raise
             finally:
                 self._fetches.pop((owner.repository_id, file.filename), None)
 
@@ -141,10 +140,9 @@ class Ingestion:
         chunks: AsyncIterator[bytes],
         file: RemoteFile,
         sha256: str | None,
-        created: list[str],
     ) -> BlobInfo:
         try:
-            blob = await self._blobs.put_stream(
+            return await self._blobs.put_stream(
                 chunks, max_size=self._max_size, expected_sha256=sha256
             )
         except BlobDigestMismatch:
@@ -156,9 +154,6 @@ class Ingestion:
             raise RemoteUnavailable(
                 f"The upstream's {file.filename} is larger than this server's limit"
             ) from None
-        if blob.created:
-            created.append(blob.sha256)
-        return blob
 
 
 async def _record(

@@ -3,7 +3,12 @@
 ``publish_asset`` is named after its conflict rule: it creates the package and version if needed
 and *adds* the asset to an existing version; an asset of the same name with the same bytes is
 an idempotent success, with other bytes a :class:`~coffer.errors.Conflict` ("already exists").
-If the database refuses the write, the blobs this call created are removed again.
+
+Every refusal that can be decided before storing (conflicts, statuses, origin controls) is
+decided before a blob is written, so a refused upload leaves the store as it was. A blob is
+never deleted on a failure path: another upload of the same bytes may have found it and be
+about to commit a reference to it (DESIGN.md's "delete it if this call created it" races with
+deduplication). The rare orphan a lost race leaves is for ``coffer fsck --repair``.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ class AssetUpload:
     metadata: VersionMetadata = field(default_factory=VersionMetadata)
     core_metadata: bytes | None = None  # PEP 658 file served beside the asset
     status: VersionStatus = VersionStatus.PUBLISHED
-    expected_sha256: str | None = None
+    expected_sha256: str | None = None  # checked while storing; also lets conflicts be
+    # decided before anything is stored
     # Generic versions are sealed once Published; PyPI versions take more files (wheels, sdist).
     sealed_when_published: bool = False
 
@@ -59,21 +65,15 @@ class Publishing:
     async def publish_asset(self, repo: RepositoryRef, upload: AssetUpload) -> AssetInfo:
         """Add ``upload`` to its version (creating package and version as needed)."""
         async with self._db.session() as session:
-            await _check_publishable(session, repo, upload)
+            existing = await _check_publishable(session, repo, upload)
+            if existing is not None:
+                return existing  # the same file again: nothing to store
             await self._check_not_upstream(session, repo, upload)
-        created: list[str] = []
-        try:
-            blob = await self._store(upload, created)
-            metadata_blob = None
-            if upload.core_metadata is not None:
-                metadata_blob = await self._blobs.put_bytes(upload.core_metadata)
-                if metadata_blob.created:
-                    created.append(metadata_blob.sha256)
-            return await self._record(repo, upload, blob, metadata_blob)
-        except BaseException:
-            for key in created:
-                await self._blobs.delete(key)
-            raise
+        blob = await self._store(upload)
+        metadata_blob = None
+        if upload.core_metadata is not None:
+            metadata_blob = await self._blobs.put_bytes(upload.core_metadata)
+        return await self._record(repo, upload, blob, metadata_blob)
 
     async def _check_not_upstream(
         self, session: AsyncSession, repo: RepositoryRef, upload: AssetUpload
@@ -93,7 +93,7 @@ class Publishing:
                 upload.version,
             )
 
-    async def _store(self, upload: AssetUpload, created: list[str]) -> BlobInfo:
+    async def _store(self, upload: AssetUpload) -> BlobInfo:
         try:
             blob = await self._blobs.put_stream(
                 upload.content, max_size=self._max_size, expected_sha256=upload.expected_sha256
@@ -108,8 +108,6 @@ class Publishing:
             raise ValidationError(
                 f"The SHA-256 of {upload.filename} does not match the one the request declared"
             ) from None
-        if blob.created:
-            created.append(blob.sha256)
         return blob
 
     async def _record(
@@ -134,19 +132,39 @@ class Publishing:
 
 async def _check_publishable(
     session: AsyncSession, repo: RepositoryRef, upload: AssetUpload
-) -> None:
-    """Refuse early (before writing any blob) what the insert would refuse anyway."""
+) -> AssetInfo | None:
+    """Refuse early (before writing any blob) what the insert would refuse anyway; the
+    existing asset when the same file (by sha256) is published again."""
     package = await find_package(session, repo.repository_id, upload.key)
     if package is None:
-        return
+        return None
     if package.origin_publish == "BLOCK":
         raise AccessDenied(
             f"Publishing {upload.key.name} to repository {repo.repository} is blocked by the "
             "package's origin controls (publish: BLOCK)"
         )
     version = await _find_version(session, package, upload.canonical_version)
-    if version is not None:
-        _check_version_accepts_assets(version, upload, new_asset=False)
+    if version is None:
+        return None
+    result = await session.execute(
+        select(Asset).where(Asset.version_id == version.id, Asset.name == upload.filename)
+    )
+    asset = result.scalar_one_or_none()
+    _check_version_accepts_assets(version, upload, new_asset=asset is None)
+    if asset is None or upload.expected_sha256 is None:
+        return None
+    if asset.sha256 != upload.expected_sha256:
+        raise _already_exists(upload)
+    return asset_info(asset)
+
+
+def _already_exists(upload: AssetUpload) -> Conflict:
+    return Conflict(
+        f"File already exists: {upload.filename} was published before with different "
+        "content; versions are immutable, publish a new version instead",
+        ResourceType.ASSET,
+        upload.filename,
+    )
 
 
 def _check_version_accepts_assets(
@@ -199,6 +217,7 @@ async def _insert(
         session.add(package)
         await session.flush()
     version = await _find_version(session, package, upload.canonical_version)
+    created_now = version is None
     if version is None:
         version = _new_version(package, upload, now, repo.repository)
         session.add(version)
@@ -207,15 +226,11 @@ async def _insert(
         select(Asset).where(Asset.version_id == version.id, Asset.name == upload.filename)
     )
     asset = existing.scalar_one_or_none()
-    _check_version_accepts_assets(version, upload, new_asset=asset is None)
+    if not created_now:
+        _check_version_accepts_assets(version, upload, new_asset=asset is None)
     if asset is not None:
         if asset.sha256 != blob.sha256:
-            raise Conflict(
-                f"File already exists: {upload.filename} was published before with different "
-                "content; versions are immutable, publish a new version instead",
-                ResourceType.ASSET,
-                upload.filename,
-            )
+            raise _already_exists(upload)
         return asset_info(asset)
     asset = Asset(
         version_id=version.id,

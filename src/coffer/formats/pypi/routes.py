@@ -71,8 +71,9 @@ def _page(request: Request, body: bytes, media_type: str) -> Response:
     headers = {"ETag": etag, "Vary": "Accept, Authorization", "Cache-Control": "private, no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    if request.method == "HEAD":
-        body = b""
+    if request.method == "HEAD":  # the headers GET would send, Content-Length included
+        headers["Content-Length"] = str(len(body))
+        return Response(b"", media_type=media_type, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
 
@@ -208,6 +209,7 @@ async def upload(request: Request) -> Response:
                 content=_chunks(spooled.path),
                 metadata=prepared.metadata,
                 core_metadata=prepared.core_metadata,
+                expected_sha256=spooled.sha256,
             ),
         )
         return PlainTextResponse("OK\n")
