@@ -62,7 +62,7 @@ class Op:
     query: dict[str, str]
     json: dict[str, Any] | None
     action: str
-    resource: str  # "domain", "repository", "new-domain", "new-repository", "package…" or "*"
+    resource: str  # "domain", "repository", "new-…", "package…", "…group" or "*"
     content: bytes | None = None
     headers: dict[str, str] | None = None
 
@@ -70,6 +70,7 @@ class Op:
 PKG = {"domain": "acme", "repository": "libs", "format": "pypi", "package": "demo"}
 VER = {**PKG, "version": "1.0"}
 GENERIC = {**VER, "format": "generic", "namespace": "ns", "asset": "a.txt"}
+GROUP = {"domain": "acme", "package-group": "/npm/*"}
 ASSET_SHA256 = "a" * 64
 
 
@@ -157,6 +158,29 @@ OPERATIONS = [
     Op("PublishPackageVersion", "POST", "/v1/package/version/publish", GENERIC, None,
        "PublishPackageVersion", "generic-package", content=b"",
        headers={"x-amz-content-sha256": ASSET_SHA256}),
+    Op("CreatePackageGroup", "POST", "/v1/package-group", {"domain": "acme"},
+       {"packageGroup": "/npm/*"}, "CreatePackageGroup", "group"),
+    Op("DescribePackageGroup", "GET", "/v1/package-group", GROUP, None, "DescribePackageGroup",
+       "group"),
+    Op("UpdatePackageGroup", "PUT", "/v1/package-group", {"domain": "acme"},
+       {"packageGroup": "/npm/*", "description": "x"}, "UpdatePackageGroup", "group"),
+    Op("DeletePackageGroup", "DELETE", "/v1/package-group", GROUP, None, "DeletePackageGroup",
+       "group"),
+    Op("ListPackageGroups", "POST", "/v1/package-groups", {"domain": "acme"}, None,
+       "ListPackageGroups", "domain"),
+    Op("ListSubPackageGroups", "POST", "/v1/package-groups/sub-groups", GROUP, None,
+       "ListSubPackageGroups", "group"),
+    Op("ListAssociatedPackages", "GET", "/v1/list-associated-packages", GROUP, None,
+       "ListAssociatedPackages", "group"),
+    Op("GetAssociatedPackageGroup", "GET", "/v1/get-associated-package-group",
+       {"domain": "acme", "format": "npm", "package": "react"}, None,
+       "GetAssociatedPackageGroup", "root-group"),
+    Op("UpdatePackageGroupOriginConfiguration", "PUT", "/v1/package-group-origin-configuration",
+       GROUP, {"restrictions": {"PUBLISH": "BLOCK"}}, "UpdatePackageGroupOriginConfiguration",
+       "group"),
+    Op("ListAllowedRepositoriesForGroup", "GET", "/v1/package-group-allowed-repositories",
+       {**GROUP, "originRestrictionType": "PUBLISH"}, None, "ListAllowedRepositoriesForGroup",
+       "group"),
 ]  # fmt: skip
 
 
@@ -171,6 +195,8 @@ def resolve(op: Op, account: str) -> tuple[dict[str, str], str]:
         "generic-package": (
             f"arn:aws:codeartifact:{REGION}:{account}:package/acme/libs/generic/ns/demo"
         ),
+        "group": f"arn:aws:codeartifact:{REGION}:{account}:package-group/acme/npm/%2a",
+        "root-group": f"arn:aws:codeartifact:{REGION}:{account}:package-group/acme/%2a",
         "*": "*",
     }[op.resource]
     query = dict(op.query)

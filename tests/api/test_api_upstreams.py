@@ -242,3 +242,34 @@ async def test_external_connection_association(ca: Any, admin: Any, chain: Any) 
         status=404,
         error="ResourceNotFoundException",
     )
+
+
+async def _group(ca: Any, admin: Any, pattern: str, restrictions: dict[str, str]) -> None:
+    await ca.ok(
+        "POST", "/v1/package-group", query={"domain": "acme"},
+        json={"packageGroup": pattern}, creds=admin,
+    )  # fmt: skip
+    await ca.ok(
+        "PUT", "/v1/package-group-origin-configuration",
+        query={"domain": "acme", "package-group": pattern},
+        json={"restrictions": restrictions}, creds=admin,
+    )  # fmt: skip
+
+
+async def test_package_group_blocks_publishing(chain: dict[str, PyPI], ca: Any, admin: Any) -> None:
+    await _group(ca, admin, "/pypi//guarded$", {"PUBLISH": "BLOCK"})
+    refused = await chain["team"].upload("guarded", "1.0")
+    assert refused.status_code == 403
+    assert "package group /pypi//guarded$" in refused.text
+    assert (await chain["team"].upload("unguarded", "1.0")).status_code == 200
+
+
+async def test_package_group_keeps_upstream_versions_out(
+    chain: dict[str, PyPI], ca: Any, admin: Any
+) -> None:
+    await chain["store"].upload("walled", "1.0")
+    assert await chain["team"].versions("walled") == ["1.0"]
+    await _group(ca, admin, "/pypi//walled$", {"INTERNAL_UPSTREAM": "BLOCK"})
+    assert await chain["team"].versions("walled") is None
+    assert (await chain["team"].download("walled", "1.0")).status_code == 404
+    assert await chain["store"].versions("walled") == ["1.0"]

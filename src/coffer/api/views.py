@@ -7,14 +7,19 @@ from typing import Any
 
 from coffer.domain.external import connection_format
 from coffer.domain.model import DomainInfo, PolicyInfo, RepositoryInfo
+from coffer.domain.package_groups import GroupRef, PackageGroupInfo
 from coffer.domain.packages import AssetInfo, Dependency, PackageInfo, VersionInfo
+from coffer.services.package_groups import AllowedRepositoryUpdates, AssociatedPackage
 from coffer.services.versions import BatchResult
 
 __all__ = [
+    "allowed_repository_updates_view",
     "asset_view",
+    "associated_package_view",
     "batch_view",
     "dependency_view",
     "domain_view",
+    "package_group_view",
     "package_view",
     "policy_view",
     "repository_view",
@@ -151,3 +156,45 @@ def batch_view(result: BatchResult) -> dict[str, Any]:
             for version, (code, message) in result.failed.items()
         },
     }
+
+
+def _group_ref(ref: GroupRef | None) -> dict[str, Any] | None:
+    return None if ref is None else {"arn": ref.arn, "pattern": ref.pattern}
+
+
+def package_group_view(group: PackageGroupInfo) -> dict[str, Any]:
+    """PackageGroupDescription (and PackageGroupSummary: the same members)."""
+    return {
+        "arn": group.arn,
+        "pattern": group.pattern,
+        "domainName": group.domain_name,
+        "domainOwner": group.domain_owner,
+        "createdTime": group.created_time,
+        "contactInfo": group.contact_info,
+        "description": group.description,
+        "originConfiguration": {
+            "restrictions": {
+                restriction.value: {
+                    "mode": info.mode.value,
+                    "effectiveMode": info.effective_mode.value,
+                    "inheritedFrom": _group_ref(info.inherited_from),
+                    "repositoriesCount": info.repositories_count,
+                }
+                for restriction, info in group.restrictions.items()
+            }
+        },
+        "parent": _group_ref(group.parent),
+    }
+
+
+def associated_package_view(package: AssociatedPackage) -> dict[str, Any]:
+    return {
+        "format": package.key.format.value,
+        "namespace": package.key.namespace or None,
+        "package": package.key.name,
+        "associationType": package.association.value,
+    }
+
+
+def allowed_repository_updates_view(updates: AllowedRepositoryUpdates) -> dict[str, Any]:
+    return {restriction.value: dict(changes) for restriction, changes in updates.items()}

@@ -15,6 +15,7 @@ from coffer.services.external import Remotes
 from coffer.services.generic import GenericPublisher
 from coffer.services.iam_admin import IamAdmin
 from coffer.services.ingestion import Ingestion
+from coffer.services.package_groups import PackageGroups
 from coffer.services.packages import Packages
 from coffer.services.policies import ResourcePolicies
 from coffer.services.publishing import Publishing
@@ -76,6 +77,7 @@ class Services:
         self.publishing = Publishing(db, blobs, self.resolver, settings.max_asset_size)
         self.artifacts = Artifacts(db)
         self.packages = Packages(db, self.access, settings.region)
+        self.package_groups = PackageGroups(db, self.access, settings.region)
         self.versions = Versions(db, self.packages)
         self.generic = GenericPublisher(db, self.packages, self.publishing)
 

@@ -25,6 +25,7 @@ from coffer.domain.packages import AssetInfo, PackageKey, VersionMetadata, Versi
 from coffer.errors import AccessDenied, Conflict, QuotaExceeded, ResourceType, ValidationError
 from coffer.services import clock
 from coffer.services.dataplane import RepositoryRef
+from coffer.services.package_groups import effective_restrictions
 from coffer.services.queries import asset_info, find_package
 from coffer.services.records import new_revision
 from coffer.services.resolution import Resolver
@@ -135,6 +136,12 @@ async def _check_publishable(
 ) -> AssetInfo | None:
     """Refuse early (before writing any blob) what the insert would refuse anyway; the
     existing asset when the same file (by sha256) is published again."""
+    group = await effective_restrictions(session, repo.domain_id, repo.repository, upload.key)
+    if not group.publish:
+        raise AccessDenied(
+            f"Publishing {upload.key.name} to repository {repo.repository} is blocked by the "
+            f"origin controls of package group {group.group}"
+        )
     package = await find_package(session, repo.repository_id, upload.key)
     if package is None:
         return None

@@ -38,6 +38,7 @@ from coffer.services.artifacts import ProjectListing
 from coffer.services.dataplane import RepositoryRef
 from coffer.services.external import RemoteFile, RemoteProject, RemoteUnavailable
 from coffer.services.ingestion import Ingestion, Owner
+from coffer.services.package_groups import effective_restrictions
 from coffer.services.queries import asset_info, find_package, package_info, version_info
 from coffer.services.records import copy_version, package_like
 from coffer.storage.db import Asset, Database, Package, PackageVersion, Repository
@@ -127,7 +128,11 @@ class Resolver:
 
     async def _local(
         self, session: AsyncSession, repo: RepositoryRef, key: PackageKey
-    ) -> tuple[SearchGraph, list[int], dict[int, Package], dict[int, list[PackageVersion]]]:
+    ) -> tuple[
+        SearchGraph, list[int], dict[int, Package], dict[int, list[PackageVersion]], set[int]
+    ]:
+        """The search order and what it holds locally, and which of its repositories may
+        ingest ``key`` from their external connection (package groups decide that)."""
         graph = await self.graph(session, repo.domain_id)
         rows = await session.execute(
             select(Package).where(
@@ -139,7 +144,16 @@ class Resolver:
         )
         packages = {package.repository_id: package for package in rows.scalars()}
         blocked = {rid for rid, pkg in packages.items() if pkg.origin_upstream == "BLOCK"}
+        home = await effective_restrictions(session, repo.domain_id, repo.repository, key)
+        if not home.internal_upstream:
+            blocked.add(repo.repository_id)  # the package's group keeps upstreams out here
         order = graph.order(repo.repository_id, blocked)
+        external = set()
+        for rid in order:
+            if rid in graph.external and rid not in blocked:
+                group = await effective_restrictions(session, repo.domain_id, graph.names[rid], key)
+                if group.external_upstream:
+                    external.add(rid)
         versions: dict[int, list[PackageVersion]] = defaultdict(list)
         ids = {packages[rid].id: rid for rid in order if rid in packages}
         if ids:
@@ -151,20 +165,19 @@ class Resolver:
             for row in found.scalars():
                 versions[ids[row.package_id]].append(row)
         order = [rid for rid in order if rid not in blocked or rid in packages]
-        return graph, order, packages, versions
+        return graph, order, packages, versions, external
 
     async def sources(self, repo: RepositoryRef, key: PackageKey) -> list[Source]:
         """The search path for ``key`` from ``repo``, with upstream pages where connected."""
         async with self._db.session() as session:
-            graph, order, packages, versions = await self._local(session, repo, key)
+            graph, order, packages, versions, external = await self._local(session, repo, key)
         result: list[Source] = []
         failure: RemoteUnavailable | None = None
         for rid in order:
             package = packages.get(rid)
             source = Source(rid, graph.names[rid], package, versions.get(rid, []))
             connection = graph.external.get(rid)
-            gated = package is not None and package.origin_upstream == "BLOCK"
-            if connection and not gated and connection_format(connection) is key.format:
+            if rid in external and connection and connection_format(connection) is key.format:
                 source.connection = connection
                 try:
                     source.remote = await self._ingestion.project(connection, key)
@@ -240,7 +253,7 @@ class Resolver:
         self, session: AsyncSession, repo: RepositoryRef, key: PackageKey, canonical: str
     ) -> str | None:
         """The name of an upstream repository that holds this version, if any."""
-        graph, order, _packages, versions = await self._local(session, repo, key)
+        graph, order, _packages, versions, _external = await self._local(session, repo, key)
         for rid in order:
             if rid != repo.repository_id and any(
                 v.canonical_version == canonical for v in versions.get(rid, [])

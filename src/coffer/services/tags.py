@@ -1,4 +1,5 @@
-"""Tags on domains and repositories, keyed by ARN (TagResource, UntagResource, ListTags)."""
+"""Tags on domains, repositories and package groups, keyed by ARN (TagResource, UntagResource,
+ListTagsForResource)."""
 
 from __future__ import annotations
 
@@ -63,17 +64,17 @@ class Tags:
 
     async def tag(self, caller: Caller, arn: str, tags: Mapping[str, str]) -> None:
         async with self._db.session() as session:
-            await self._authorize(session, caller, Action.TAG_RESOURCE, arn, tags)
+            arn = await self._authorize(session, caller, Action.TAG_RESOURCE, arn, tags)
             await insert_tags(session, arn, tags)
 
     async def untag(self, caller: Caller, arn: str, keys: list[str]) -> None:
         async with self._db.session() as session:
-            await self._authorize(session, caller, Action.UNTAG_RESOURCE, arn, None, keys)
+            arn = await self._authorize(session, caller, Action.UNTAG_RESOURCE, arn, None, keys)
             await session.execute(delete(Tag).where(Tag.resource_arn == arn, Tag.key.in_(keys)))
 
     async def list_for(self, caller: Caller, arn: str) -> dict[str, str]:
         async with self._db.session() as session:
-            await self._authorize(session, caller, Action.LIST_TAGS_FOR_RESOURCE, arn)
+            arn = await self._authorize(session, caller, Action.LIST_TAGS_FOR_RESOURCE, arn)
             rows = await session.execute(
                 select(Tag.key, Tag.value).where(Tag.resource_arn == arn).order_by(Tag.key)
             )
@@ -87,8 +88,9 @@ class Tags:
         arn: str,
         tags: Mapping[str, str] | None = None,
         removed_keys: list[str] | None = None,
-    ) -> None:
-        """Authorize on the tagged resource itself, which must exist."""
+    ) -> str:
+        """Authorize on the tagged resource itself, which must exist; returns the ARN its tags
+        are stored under (a package group's canonical ARN, whatever its encoding here)."""
         parsed = parse_resource_arn(arn)
         if parsed.region != self._region:
             raise NotFound(f"Resource {arn} does not exist in region {self._region}", None, arn)
@@ -110,5 +112,11 @@ class Tags:
                 parsed.repository,
                 keys=keys,
             )
+        elif parsed.kind == "package-group":
+            # Imported here: package groups tag their ARNs on creation with this module.
+            from coffer.services.package_groups import authorized_group_arn
+
+            return await authorized_group_arn(session, self._access, caller, action, arn, keys)
         else:
             raise ValidationError(f"Resources of type {parsed.kind!r} cannot be tagged yet")
+        return arn

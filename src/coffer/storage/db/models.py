@@ -202,3 +202,36 @@ class RemoteIndexCache(Base):
     body: Mapped[str] = mapped_column(Text)  # RemoteProject as JSON
     etag: Mapped[str | None] = mapped_column(String(255))
     fetched_at: Mapped[float] = mapped_column(Float)
+
+
+class PackageGroup(Base):
+    """A package group of a domain. The root group ``/*`` is stored only once it is changed;
+    until then the services describe it from the domain. Modes are INHERIT, ALLOW, BLOCK or
+    ALLOW_SPECIFIC_REPOSITORIES (see ``coffer.domain.package_groups``)."""
+
+    __tablename__ = "package_groups"
+    __table_args__ = (UniqueConstraint("domain_id", "pattern"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id", ondelete="CASCADE"), index=True)
+    pattern: Mapped[str] = mapped_column(String(520))
+    contact_info: Mapped[str | None] = mapped_column(String(1000))
+    description: Mapped[str | None] = mapped_column(String(1000))
+    publish_mode: Mapped[str] = mapped_column(String(32))
+    external_upstream_mode: Mapped[str] = mapped_column(String(32))
+    internal_upstream_mode: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class PackageGroupAllowedRepository(Base):
+    """A repository on one of a group's allowed-repository lists (one list per restriction)."""
+
+    __tablename__ = "package_group_repositories"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("package_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    restriction_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    repository_id: Mapped[int] = mapped_column(
+        ForeignKey("repositories.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
