@@ -229,4 +229,6 @@ def pypi_routes() -> list[BaseRoute]:
         Route(f"{BASE}/simple/{{project}}", add_slash, methods=read),
         Route(f"{BASE}/simple/{{project}}/", simple_project, methods=read),
         Route(f"{BASE}/simple/{{project}}/{{version}}/{{filename}}", project_file, methods=read),
+        # hatch looks for files already published at `<repository>/+simple/<name>/`
+        Route(f"{BASE}/+simple/{{project}}/", simple_project, methods=read),
     ]
