@@ -121,6 +121,7 @@ class VersionInfo:
     assets: tuple[AssetInfo, ...] = field(default=())
     origin_repository: str | None = None  # where it entered the domain, if published
     origin_external: str | None = None  # the external connection, if ingested
+    status_reason: str | None = None  # e.g. an upstream's yank reason
 
 
 @dataclass(frozen=True)

@@ -86,12 +86,17 @@ class Ingestion:
             return await session.get(RemoteIndexCache, (connection, project))
 
     async def _store_page(self, connection: str, project: str, body: str, etag: str | None) -> None:
-        async with self._db.session() as session:
-            row = await session.get(RemoteIndexCache, (connection, project))
-            if row is None:
-                row = RemoteIndexCache(connection=connection, project=project)
-                session.add(row)
-            row.body, row.etag, row.fetched_at = body, etag, clock.now()
+        for _attempt in range(3):  # a concurrent request may insert the same page first
+            try:
+                async with self._db.session() as session:
+                    row = await session.get(RemoteIndexCache, (connection, project))
+                    if row is None:
+                        row = RemoteIndexCache(connection=connection, project=project)
+                        session.add(row)
+                    row.body, row.etag, row.fetched_at = body, etag, clock.now()
+                return
+            except IntegrityError:
+                continue
 
     async def ingest(
         self, owner: Owner, key: PackageKey, display_name: str, file: RemoteFile
@@ -109,19 +114,37 @@ class Ingestion:
                 # writes); a failure after that leaves at most a valid, unreferenced blob,
                 # which is not deleted here because another upload of the same bytes may be
                 # about to reference it (``coffer fsck --repair`` collects such orphans).
-                blob = await self._fetch(remote.stream(file.url), file, file.sha256)
+                blob = await self._fetch(remote.stream(file.url), file.filename, file.sha256)
                 metadata = None
                 if file.core_metadata_sha256:
                     url = file.url.split("#")[0] + ".metadata"
+                    name = f"{file.filename}.metadata"
                     metadata = await self._fetch(
-                        remote.stream(url), file, file.core_metadata_sha256
+                        remote.stream(url), name, file.core_metadata_sha256
                     )
-                async with self._db.session() as session:
-                    await _record(session, owner, key, display_name, file, blob, metadata)
-            except IntegrityError:
-                pass  # another process recorded it first; the blobs are shared
+                await self._record(owner, key, display_name, file, blob, metadata)
             finally:
                 self._fetches.pop((owner.repository_id, file.filename), None)
+
+    async def _record(
+        self,
+        owner: Owner,
+        key: PackageKey,
+        display_name: str,
+        file: RemoteFile,
+        blob: BlobInfo,
+        metadata: BlobInfo | None,
+    ) -> None:
+        """Record the file; a concurrent ingestion of another file of the same package may
+        create the package or version row first, which a retry then finds."""
+        for _attempt in range(3):
+            try:
+                async with self._db.session() as session:
+                    await _record(session, owner, key, display_name, file, blob, metadata)
+                return
+            except IntegrityError:
+                if await self._ingested(owner, key, file):
+                    return  # another process recorded this very file; blobs are shared
 
     async def _ingested(self, owner: Owner, key: PackageKey, file: RemoteFile) -> bool:
         async with self._db.session() as session:
@@ -135,24 +158,19 @@ class Ingestion:
             )
             return found.first() is not None
 
-    async def _fetch(
-        self,
-        chunks: AsyncIterator[bytes],
-        file: RemoteFile,
-        sha256: str | None,
-    ) -> BlobInfo:
+    async def _fetch(self, chunks: AsyncIterator[bytes], name: str, sha256: str | None) -> BlobInfo:
         try:
             return await self._blobs.put_stream(
                 chunks, max_size=self._max_size, expected_sha256=sha256
             )
         except BlobDigestMismatch:
             raise RemoteUnavailable(
-                f"The upstream sent {file.filename} with a sha256 other than its index "
+                f"The upstream sent {name} with a sha256 other than its index "
                 "declares; it was not stored"
             ) from None
         except BlobTooLarge:
             raise RemoteUnavailable(
-                f"The upstream's {file.filename} is larger than this server's limit"
+                f"The upstream's {name} is larger than this server's limit"
             ) from None
 
 
@@ -195,6 +213,7 @@ async def _record(
             version=file.version,
             canonical_version=canonical,
             status=(VersionStatus.UNLISTED if file.yanked else VersionStatus.PUBLISHED).value,
+            status_reason=file.yanked if isinstance(file.yanked, str) and file.yanked else None,
             revision=new_revision(),
             origin_type="EXTERNAL",
             origin_external=owner.connection,

@@ -136,4 +136,5 @@ def version_info(
         assets=tuple(asset_info(asset) for asset in assets),
         origin_repository=version.origin_repository or repository_name,
         origin_external=version.origin_external,
+        status_reason=version.status_reason,
     )

@@ -322,6 +322,7 @@ def _virtual_version(key: PackageKey, source: Source, file: RemoteFile) -> Versi
         repository_name=source.name,
         assets=(_remote_asset(file),),
         origin_external=source.connection,
+        status_reason=file.yanked if isinstance(file.yanked, str) and file.yanked else None,
     )
 
 

@@ -178,6 +178,7 @@ async def _select(
 def _set_status(package: Package, row: PackageVersion, status: VersionStatus) -> None:
     if row.status != status.value:
         row.status = status.value
+        row.status_reason = None  # a reason given upstream no longer explains the status
         row.revision = new_revision()
         package.generation += 1
 

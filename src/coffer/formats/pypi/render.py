@@ -25,7 +25,9 @@ def project_index(listing: ProjectListing, project_path: str) -> ProjectIndex:
     same whether or not the client's index URL ended in a slash."""
     files: list[IndexFile] = []
     for version in listing.versions:
-        yanked: str | bool = "Unlisted" if version.status is VersionStatus.UNLISTED else False
+        yanked: str | bool = False
+        if version.status is VersionStatus.UNLISTED:
+            yanked = version.status_reason or "Unlisted"
         for asset in version.assets:
             files.append(
                 IndexFile(

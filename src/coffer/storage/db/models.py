@@ -160,6 +160,8 @@ class PackageVersion(Base):
     # external connection it was ingested through.
     origin_repository: Mapped[str | None] = mapped_column(String(100))
     origin_external: Mapped[str | None] = mapped_column(String(100))
+    # Why a version is Unlisted: an upstream's PEP 592 yank reason, shown to installers.
+    status_reason: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[float] = mapped_column(Float)
     summary: Mapped[str | None] = mapped_column(Text)
     home_page: Mapped[str | None] = mapped_column(Text)
