@@ -11,9 +11,31 @@ from coffer.api.views import (
     associated_package_view,
     package_group_view,
 )
-from coffer.domain.package_groups import RestrictionMode, RestrictionType
+from coffer.domain.model import Page
+from coffer.domain.package_groups import PackageGroupInfo, RestrictionMode, RestrictionType
 from coffer.domain.packages import PackageFormat, PackageKey
+from coffer.iam.principal import Caller
 from coffer.services.tags import tag_list_to_map
+
+
+def _group(call: Call) -> tuple[Caller, str, str | None, str]:
+    """Who calls, and the group the request names: the leading arguments of most operations."""
+    return call.caller, call.get("domain"), call.get("domainOwner"), call.get("packageGroup")
+
+
+def _paging(call: Call) -> dict[str, Any]:
+    return {"max_results": call.get("maxResults"), "next_token": call.get("nextToken")}
+
+
+def _one(group: PackageGroupInfo) -> Mapping[str, Any]:
+    return {"packageGroup": package_group_view(group)}
+
+
+def _many(page: Page[PackageGroupInfo]) -> Mapping[str, Any]:
+    return {
+        "packageGroups": [package_group_view(group) for group in page.items],
+        "nextToken": page.next_token,
+    }
 
 
 def _allowed(items: Iterable[Mapping[str, str]] | None) -> list[tuple[RestrictionType, str]]:
@@ -26,44 +48,30 @@ def _allowed(items: Iterable[Mapping[str, str]] | None) -> list[tuple[Restrictio
 @operation("CreatePackageGroup")
 async def create_package_group(call: Call) -> Mapping[str, Any]:
     group = await call.services.package_groups.create(
-        call.caller,
-        call.get("domain"),
-        call.get("domainOwner"),
-        call.get("packageGroup"),
+        *_group(call),
         contact_info=call.get("contactInfo"),
         description=call.get("description"),
         tags=tag_list_to_map(call.get("tags")),
     )
-    return {"packageGroup": package_group_view(group)}
+    return _one(group)
 
 
 @operation("DescribePackageGroup")
 async def describe_package_group(call: Call) -> Mapping[str, Any]:
-    group = await call.services.package_groups.describe(
-        call.caller, call.get("domain"), call.get("domainOwner"), call.get("packageGroup")
-    )
-    return {"packageGroup": package_group_view(group)}
+    return _one(await call.services.package_groups.describe(*_group(call)))
 
 
 @operation("UpdatePackageGroup")
 async def update_package_group(call: Call) -> Mapping[str, Any]:
     group = await call.services.package_groups.update(
-        call.caller,
-        call.get("domain"),
-        call.get("domainOwner"),
-        call.get("packageGroup"),
-        contact_info=call.get("contactInfo"),
-        description=call.get("description"),
+        *_group(call), contact_info=call.get("contactInfo"), description=call.get("description")
     )
-    return {"packageGroup": package_group_view(group)}
+    return _one(group)
 
 
 @operation("DeletePackageGroup")
 async def delete_package_group(call: Call) -> Mapping[str, Any]:
-    group = await call.services.package_groups.delete(
-        call.caller, call.get("domain"), call.get("domainOwner"), call.get("packageGroup")
-    )
-    return {"packageGroup": package_group_view(group)}
+    return _one(await call.services.package_groups.delete(*_group(call)))
 
 
 @operation("ListPackageGroups")
@@ -73,41 +81,20 @@ async def list_package_groups(call: Call) -> Mapping[str, Any]:
         call.get("domain"),
         call.get("domainOwner"),
         prefix=call.get("prefix"),
-        max_results=call.get("maxResults"),
-        next_token=call.get("nextToken"),
+        **_paging(call),
     )
-    return {
-        "packageGroups": [package_group_view(group) for group in page.items],
-        "nextToken": page.next_token,
-    }
+    return _many(page)
 
 
 @operation("ListSubPackageGroups")
 async def list_sub_package_groups(call: Call) -> Mapping[str, Any]:
-    page = await call.services.package_groups.list_sub_groups(
-        call.caller,
-        call.get("domain"),
-        call.get("domainOwner"),
-        call.get("packageGroup"),
-        max_results=call.get("maxResults"),
-        next_token=call.get("nextToken"),
-    )
-    return {
-        "packageGroups": [package_group_view(group) for group in page.items],
-        "nextToken": page.next_token,
-    }
+    return _many(await call.services.package_groups.list_sub_groups(*_group(call), **_paging(call)))
 
 
 @operation("ListAssociatedPackages")
 async def list_associated_packages(call: Call) -> Mapping[str, Any]:
     page = await call.services.package_groups.list_associated_packages(
-        call.caller,
-        call.get("domain"),
-        call.get("domainOwner"),
-        call.get("packageGroup"),
-        preview=bool(call.get("preview")),
-        max_results=call.get("maxResults"),
-        next_token=call.get("nextToken"),
+        *_group(call), preview=bool(call.get("preview")), **_paging(call)
     )
     return {
         "packages": [associated_package_view(package) for package in page.items],
@@ -125,38 +112,26 @@ async def get_associated_package_group(call: Call) -> Mapping[str, Any]:
             PackageFormat(call.get("format")), call.get("namespace") or "", call.get("package")
         ),
     )
-    return {"packageGroup": package_group_view(group), "associationType": association.value}
+    return {**_one(group), "associationType": association.value}
 
 
 @operation("UpdatePackageGroupOriginConfiguration")
 async def update_package_group_origin_configuration(call: Call) -> Mapping[str, Any]:
     restrictions = call.get("restrictions") or {}
     group, updates = await call.services.package_groups.update_origin_configuration(
-        call.caller,
-        call.get("domain"),
-        call.get("domainOwner"),
-        call.get("packageGroup"),
+        *_group(call),
         restrictions={
             RestrictionType(name): RestrictionMode(mode) for name, mode in restrictions.items()
         },
         add=_allowed(call.get("addAllowedRepositories")),
         remove=_allowed(call.get("removeAllowedRepositories")),
     )
-    return {
-        "packageGroup": package_group_view(group),
-        "allowedRepositoryUpdates": allowed_repository_updates_view(updates),
-    }
+    return {**_one(group), "allowedRepositoryUpdates": allowed_repository_updates_view(updates)}
 
 
 @operation("ListAllowedRepositoriesForGroup")
 async def list_allowed_repositories_for_group(call: Call) -> Mapping[str, Any]:
     page = await call.services.package_groups.list_allowed_repositories(
-        call.caller,
-        call.get("domain"),
-        call.get("domainOwner"),
-        call.get("packageGroup"),
-        RestrictionType(call.get("originRestrictionType")),
-        max_results=call.get("maxResults"),
-        next_token=call.get("nextToken"),
+        *_group(call), RestrictionType(call.get("originRestrictionType")), **_paging(call)
     )
     return {"allowedRepositories": page.items, "nextToken": page.next_token}
