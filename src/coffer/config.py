@@ -38,6 +38,9 @@ class Settings:
     max_asset_size: int = DEFAULT_MAX_ASSET_SIZE
     external_connections: Mapping[str, str] = field(default_factory=dict)
     remote_index_ttl: int = 600  # seconds an upstream project page is trusted before revalidation
+    blob_redirect: bool = False
+    """Answer downloads with a redirect to the blob store's presigned URL, where it offers one
+    (``COFFER_BLOB_REDIRECT=1``; S3: clients must reach the S3 endpoint themselves)."""
     remote_timeout: float = 30.0  # seconds to wait on an upstream registry
 
     @classmethod
@@ -54,6 +57,7 @@ class Settings:
             "max_asset_size": _int(env, "MAX_ASSET_SIZE", DEFAULT_MAX_ASSET_SIZE),
             "external_connections": _pairs(_env(env, "EXTERNAL_CONNECTIONS")),
             "remote_index_ttl": _int(env, "REMOTE_INDEX_TTL", 600),
+            "blob_redirect": _bool(env, "BLOB_REDIRECT"),
             "remote_timeout": float(_int(env, "REMOTE_TIMEOUT", 30)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -97,6 +101,19 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"COFFER_{name} must be a whole number, not {raw!r}") from None
+
+
+def _bool(environ: Mapping[str, str], name: str) -> bool:
+    """``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off``, any case; unset: False."""
+    raw = _env(environ, name)
+    if raw is None:
+        return False
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"COFFER_{name} must be 1 or 0 (true/false, yes/no, on/off), not {raw!r}")
 
 
 def _pairs(raw: str | None) -> dict[str, str]:

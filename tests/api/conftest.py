@@ -2,8 +2,12 @@
 
 Fixtures:
 
-* ``settings`` - ``Settings(data_dir=<tmp>)``; override it in a module to change settings.
-* ``services`` - ``open_services(settings)`` (migrated, empty), closed after the test.
+* ``settings`` - ``Settings(data_dir=<tmp>)`` on ``storage``; override it in a module to change
+  settings.
+* ``storage`` - where the test's store lives on ``COFFER_TEST_BACKEND`` (``support.backends``):
+  nothing for ``sqlite-files``; a fresh database and bucket for ``postgres-s3``.
+* ``services`` - ``open_services(settings)`` (migrated, empty, on ``storage`` unless the
+  settings name a database and blob store themselves), closed after the test.
 * ``admin`` - the bootstrap administrator (``Allow */*``) as :class:`Creds`.
 * ``users`` - :class:`Users`: more accounts and users, each with its own access key.
 * ``ca`` - :class:`CodeArtifact`: ``await ca.call(method, path, query=…, json=…, creds=…)``
@@ -17,7 +21,8 @@ from __future__ import annotations
 import configparser
 import json as jsonlib
 import shutil
-from collections.abc import AsyncIterator, Mapping, Sequence
+import uuid
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,7 @@ from coffer.config import Settings
 from coffer.services import Services, open_services
 from coffer.services.bootstrap import bootstrap
 from coffer.storage.db import migrate
+from support.backends import Storage, current
 
 BASE_URL = "http://coffer.test"
 REGION = "us-east-1"
@@ -225,8 +231,8 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+def settings(tmp_path: Path, storage: Storage) -> Settings:
+    return storage.apply(Settings(data_dir=tmp_path / "data"))
 
 
 @pytest.fixture(scope="session")
@@ -240,13 +246,28 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def services(settings: Settings, migrated_database: Path) -> AsyncIterator[Services]:
+def storage(monkeypatch: pytest.MonkeyPatch) -> Iterator[Storage]:
+    """A fresh, migrated store on the test backend; its AWS settings are in the environment."""
+    backend, name = current(), f"api-{uuid.uuid4().hex}"
+    placed = backend.storage(name, migrated=True)
+    for variable, value in placed.aws_env.items():
+        monkeypatch.setenv(variable, value)
+    yield placed
+    backend.release(name)
+
+
+@pytest.fixture
+async def services(
+    settings: Settings, migrated_database: Path, storage: Storage
+) -> AsyncIterator[Services]:
     """``open_services`` over a fresh copy of the migrated database (the same as migrating an
     empty data dir, minus the time)."""
-    if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(migrated_database, settings.data_dir / "coffer.db")
-    opened = open_services(settings, run_migrations=settings.database_url is not None)
+    placed = storage.apply(settings)
+    if placed.database_url is None:
+        placed.data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(migrated_database, placed.data_dir / "coffer.db")
+    migrated = placed.database_url in (None, storage.database_url)
+    opened = open_services(placed, run_migrations=not migrated)
     try:
         yield opened
     finally:
@@ -272,7 +293,7 @@ def users(services: Services, admin: Creds) -> Users:
 
 @pytest.fixture
 def app(settings: Settings, services: Services) -> Starlette:
-    return create_app(settings, services)
+    return create_app(services.settings, services)
 
 
 @pytest.fixture

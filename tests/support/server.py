@@ -22,12 +22,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
 
+from support.backends import Backend, Storage, current
 from support.clients import isolated_env
 
 __all__ = [
@@ -75,12 +77,14 @@ def read_credentials(path: Path, profile: str = "default") -> tuple[str, str]:
     return section["aws_access_key_id"], section["aws_secret_access_key"]
 
 
-def _server_env() -> dict[str, str]:
-    # No COFFER_*/AWS_* from the developer's shell: the flags below are the whole configuration.
+def _server_env(settings: Mapping[str, str] | None = None) -> dict[str, str]:
+    # No COFFER_*/AWS_* from the developer's shell: the flags below (and ``settings``, which a
+    # test passes explicitly) are the whole configuration.
     # PYTHONPATH is kept: the server runs the same ``coffer`` code the test run imports.
     extra = {"PYTHONUNBUFFERED": "1"}
     if os.environ.get("PYTHONPATH"):
         extra["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    extra.update(settings or {})
     return isolated_env(None, extra=extra)
 
 
@@ -94,6 +98,9 @@ class CofferServer:
     stdout_path: Path
     stderr_path: Path
     _files: list[IO[bytes]] = field(default_factory=list, repr=False)
+    env: Mapping[str, str] = field(default_factory=dict)
+    """What the server's environment adds: its storage (``COFFER_DATABASE_URL`` …) and ``env``."""
+    storage: Storage = field(default_factory=Storage)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -105,12 +112,20 @@ class CofferServer:
         logs: Path | None = None,
         extra_args: tuple[str, ...] = (),
         attempts: int = 3,
+        env: Mapping[str, str] | None = None,
+        backend: Backend | None = None,
     ) -> CofferServer:
         """Start ``coffer serve --data-dir data_dir`` on a free port and wait for ``/health``.
 
         Logs go to ``logs/serve-N.stdout|stderr`` (default: beside ``data_dir``). A port taken
         between choosing and binding it (another xdist worker) is retried with a new port.
+        ``env`` adds variables to the server's environment (``COFFER_MAX_ASSET_SIZE``,
+        ``COFFER_TEST_CLOCK_OFFSET`` …). The store lives on ``backend`` (default: the one
+        ``COFFER_TEST_BACKEND`` names), in storage named after ``data_dir``, so a server started
+        again over the same directory finds the same database and blobs.
         """
+        storage = (backend or current()).storage(f"serve:{data_dir.resolve()}")
+        server_env = {**storage.env(), **(env or {})}
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         logs = logs or data_dir.parent / f"{data_dir.name}-logs"
         logs.mkdir(parents=True, exist_ok=True)
@@ -134,9 +149,22 @@ class CofferServer:
                 *extra_args,
             ]
             process = subprocess.Popen(
-                command, stdout=stdout, stderr=stderr, env=_server_env(), cwd=data_dir.parent
+                command,
+                stdout=stdout,
+                stderr=stderr,
+                env=_server_env(server_env),
+                cwd=data_dir.parent,
             )
-            server = cls(data_dir, port, process, stdout_path, stderr_path, [stdout, stderr])
+            server = cls(
+                data_dir,
+                port,
+                process,
+                stdout_path,
+                stderr_path,
+                [stdout, stderr],
+                env=server_env,
+                storage=storage,
+            )
             try:
                 server._wait_healthy()
             except ServerError as error:
@@ -239,7 +267,7 @@ class CofferServer:
             [str(coffer_executable()), "admin", *args, "--data-dir", str(self.data_dir)],
             capture_output=True,
             text=True,
-            env=_server_env(),
+            env=_server_env(self.env),
             timeout=ADMIN_TIMEOUT,
             check=False,
         )

@@ -174,7 +174,7 @@ def test_registering_a_driver_for_a_new_scheme(tmp_path: Path) -> None:
 
     registry = BlobStoreRegistry()
     registry.register("mem", open_memory)
-    assert registry.schemes == ["file", "mem"]
+    assert registry.schemes == ["file", "mem", "s3"]
     assert isinstance(registry.open("mem://anything"), FilesystemBlobStore)
     assert opened == ["mem://anything"]
 

@@ -3,7 +3,7 @@
 ``open_blob_store(url)`` picks a driver by the URL's scheme (``COFFER_BLOB_STORE``)::
 
     file:///var/lib/coffer/blobs    coffer.storage.blobs.filesystem
-    s3://bucket/prefix              (registered here once its driver exists)
+    s3://bucket/prefix              coffer.storage.blobs.s3 (AWS S3, MinIO, Ceph RGW, R2, ...)
 
 Drivers are registered by *name*, as ``"module:function"``, and imported on first use, so the app
 never imports a driver module (or its SDK) it is not configured to use. Adding a driver is one
@@ -60,6 +60,7 @@ BlobStoreOpener = Callable[[str], BlobStore]
 
 _BUILTIN_DRIVERS: Mapping[str, str] = {
     "file": "coffer.storage.blobs.filesystem:from_url",
+    "s3": "coffer.storage.blobs.s3:from_url",
 }
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
 

@@ -157,7 +157,7 @@ class BlobHasher:
         self._sha512 = hashlib.sha512()
         self._blake2b = hashlib.blake2b(digest_size=32)
 
-    def update(self, data: bytes) -> None:
+    def update(self, data: bytes | bytearray | memoryview) -> None:
         self.size += len(data)
         for digest in (self._sha256, self._md5, self._sha1, self._sha512, self._blake2b):
             digest.update(data)
