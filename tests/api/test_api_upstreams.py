@@ -273,3 +273,23 @@ async def test_package_group_keeps_upstream_versions_out(
     assert await chain["team"].versions("walled") is None
     assert (await chain["team"].download("walled", "1.0")).status_code == 404
     assert await chain["store"].versions("walled") == ["1.0"]
+
+
+async def test_long_metadata_values_are_stored_whole(chain: dict[str, PyPI]) -> None:
+    """Requires-Python is free text in core metadata: a long one must not fail the upload
+    (PostgreSQL refuses strings longer than a VARCHAR)."""
+    specifier = ",".join(f"!=3.{minor}.*" for minor in range(60)) + ",>=3.8"
+    assert len(specifier) > 255
+    content = build_wheel("long-meta", "1.0", metadata_extra=f"Requires-Python: {specifier}\n")
+    reply = await chain["team"].http.post(
+        chain["team"].base,
+        headers=chain["team"].auth,
+        data={":action": "file_upload", "name": "long-meta", "version": "1.0",
+              "filetype": "bdist_wheel", "pyversion": "py3", "protocol_version": "1"},
+        files={"content": (wheel_filename("long-meta", "1.0"), content)},
+    )  # fmt: skip
+    assert reply.status_code == 200, reply.text
+    page = await chain["team"].http.get(
+        f"{chain['team'].base}simple/long-meta/", headers={**chain["team"].auth, "Accept": JSON}
+    )
+    assert page.json()["files"][0]["requires-python"] == specifier

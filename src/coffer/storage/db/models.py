@@ -168,8 +168,8 @@ class PackageVersion(Base):
     source_code_repository: Mapped[str | None] = mapped_column(Text)
     licenses: Mapped[str | None] = mapped_column(Text)  # JSON list of {name, url}
     readme: Mapped[str | None] = mapped_column(Text)
-    readme_content_type: Mapped[str | None] = mapped_column(String(255))
-    requires_python: Mapped[str | None] = mapped_column(String(255))
+    readme_content_type: Mapped[str | None] = mapped_column(Text)
+    requires_python: Mapped[str | None] = mapped_column(Text)
     dependencies: Mapped[str | None] = mapped_column(Text)  # JSON list of PackageDependency
 
 
