@@ -108,6 +108,3 @@ def open_services(
         box,
         remotes,
     )
-
-
-write_private = _write_private

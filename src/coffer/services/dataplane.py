@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coffer.domain.arns import package_arn, repository_arn
+from coffer.domain.arns import package_arn
 from coffer.domain.packages import PackageKey
 from coffer.errors import AccessDenied, InvalidToken
 from coffer.iam.actions import Action
@@ -32,9 +32,6 @@ class RepositoryRef:
     repository_id: int
     repository: str
     caller: Caller
-
-    def arn(self, region: str) -> str:
-        return repository_arn(region, self.owner, self.domain, self.repository)
 
 
 class DataPlane:
