@@ -189,3 +189,14 @@ def test_parse_round_trips_the_builders() -> None:
 def test_parse_rejects(arn: str) -> None:
     with pytest.raises(ValidationError):
         arns.parse_resource_arn(arn)
+
+
+def test_revisions_are_safe_to_pass_on_a_command_line() -> None:
+    """A revision starting with "-" makes `aws codeartifact … --policy-revision -x` fail."""
+    from coffer.services.policies import _new_revision
+    from coffer.services.records import new_revision
+
+    for make in (_new_revision, new_revision):
+        revisions = {make() for _ in range(500)}
+        assert len(revisions) == 500
+        assert all(r[0].isalnum() and r.isalnum() for r in revisions)

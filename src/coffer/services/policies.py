@@ -28,7 +28,8 @@ Holder = Domain | Repository
 
 
 def _new_revision() -> str:
-    return secrets.token_urlsafe(24)
+    """Hex, so a revision never starts with "-": `--policy-revision -abc` is an aws CLI error."""
+    return secrets.token_hex(16)
 
 
 class ResourcePolicies:

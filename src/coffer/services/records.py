@@ -17,7 +17,8 @@ __all__ = ["copy_version", "new_revision", "package_like"]
 
 
 def new_revision() -> str:
-    return secrets.token_urlsafe(12)
+    """Hex, so a revision never starts with "-" (the aws CLI would read it as an option)."""
+    return secrets.token_hex(12)
 
 
 def package_like(
