@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from coffer.domain.packages import PackageFormat, PackageInfo, PackageKey, VersionInfo
+from coffer.domain.packages import PackageFormat, PackageInfo, VersionInfo
 from coffer.domain.packages import VersionStatus as S
-from coffer.errors import NotFound, ResourceType
 from coffer.services.dataplane import RepositoryRef
 from coffer.storage.db import Database, Package, PackageVersion
 
@@ -46,7 +45,3 @@ class Artifacts:
                 .order_by(Package.display_name)
             )
             return list(rows.scalars())
-
-
-def _missing(key: PackageKey) -> NotFound:
-    return NotFound(f"Package {key.name} not found", ResourceType.PACKAGE, key.name)

@@ -39,7 +39,7 @@ from coffer.services.dataplane import RepositoryRef
 from coffer.services.external import RemoteFile, RemoteProject, RemoteUnavailable
 from coffer.services.ingestion import Ingestion, Owner
 from coffer.services.package_groups import effective_restrictions
-from coffer.services.queries import asset_info, find_package, package_info, version_info
+from coffer.services.queries import asset_info, assets_of, find_package, package_info, version_info
 from coffer.services.records import copy_version, package_like
 from coffer.storage.db import Asset, Database, Package, PackageVersion, Repository
 from coffer.storage.db import RepositoryUpstream as Edge
@@ -194,7 +194,7 @@ class Resolver:
         """The package's visible versions across the search path, nearest repository first."""
         sources = await self.sources(repo, key)
         async with self._db.session() as session:
-            assets = await _assets(session, [v.id for s in sources for v in s.versions])
+            assets = await assets_of(session, [v.id for s in sources for v in s.versions])
         merged: dict[str, VersionInfo] = {}
         for source in sources:
             for row in source.versions:
@@ -334,18 +334,6 @@ def _virtual_package(key: PackageKey, source: Source) -> PackageInfo:
     """What an index shows for a package only an upstream registry has."""
     name = source.remote.name if source.remote else key.name
     return PackageInfo(key, name, OriginRestrictions("BLOCK", "ALLOW"), 0)
-
-
-async def _assets(session: AsyncSession, version_ids: list[int]) -> dict[int, list[Asset]]:
-    grouped: dict[int, list[Asset]] = {version_id: [] for version_id in version_ids}
-    if not version_ids:
-        return grouped
-    rows = await session.execute(
-        select(Asset).where(Asset.version_id.in_(version_ids)).order_by(Asset.name)
-    )
-    for asset in rows.scalars():
-        grouped[asset.version_id].append(asset)
-    return grouped
 
 
 async def _version_row(
