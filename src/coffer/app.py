@@ -17,6 +17,7 @@ from coffer.formats.routes import data_plane_routes
 from coffer.logs import RequestLogMiddleware, configure_logging
 from coffer.remotes import RemoteRegistry
 from coffer.services import Services, open_services
+from coffer.web import ui_routes
 
 __all__ = ["create_app", "serve_app"]
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         routes=[
             Route("/health", health, methods=["GET", "HEAD"]),
             *control_plane_routes(),
+            *ui_routes(),
             *data_plane_routes(),
         ],
         middleware=[Middleware(RequestLogMiddleware)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -167,3 +168,22 @@ def delete_access_key(
         settings_from(data_dir),
         lambda s: s.iam.delete_access_key(account_id, name, access_key_id),
     )
+
+
+@admin.command("set-password")
+@account_option
+@click.argument("name")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (one line)."
+)
+@data_dir_option
+def set_password(account_id: str, name: str, password_stdin: bool, data_dir: Path | None) -> None:
+    """Set a user's web-console password (asked for twice unless --password-stdin)."""
+    if password_stdin:
+        password: str = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    run_service(
+        settings_from(data_dir), lambda s: s.console.set_password(account_id, name, password)
+    )
+    click.echo(f"Console password set for {name}; sign in at /ui/")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 from collections.abc import Sequence
 
@@ -37,6 +38,13 @@ class SecretBox:
         if not keys:
             raise ValueError("at least one server key is needed")
         self._box = MultiFernet([_fernet(key) for key in keys])
+        self._materials = [key.encode() for key in keys]
+
+    def derive_keys(self, purpose: str) -> list[bytes]:
+        """One key per server key (newest first) for ``purpose``, e.g. signing cookies; keys
+        for different purposes are unrelated to each other and to the sealing keys."""
+        label = b"coffer-derived-v1\0" + purpose.encode()
+        return [hmac.new(material, label, hashlib.sha256).digest() for material in self._materials]
 
     def seal(self, plaintext: bytes) -> bytes:
         return self._box.encrypt(plaintext)

@@ -9,6 +9,8 @@ from coffer.config import Settings
 from coffer.iam.secrets import SecretBox, new_server_key
 from coffer.services.access import Access
 from coffer.services.artifacts import Artifacts
+from coffer.services.browse import Browse
+from coffer.services.console import Console
 from coffer.services.dataplane import DataPlane
 from coffer.services.domains import Domains
 from coffer.services.external import Remotes
@@ -63,6 +65,7 @@ class Services:
         self.box = box
         self.remotes = remotes
         self.iam = IamAdmin(db, box)
+        self.console = Console(db, box)
         self.access = Access(db, box, settings.region)
         self.tokens = Tokens(db, box, self.access)
         self.domains = Domains(db, self.access, settings.region)
@@ -77,6 +80,7 @@ class Services:
         self.publishing = Publishing(db, blobs, self.resolver, settings.max_asset_size)
         self.artifacts = Artifacts(db)
         self.packages = Packages(db, self.access, settings.region)
+        self.browse = Browse(db, self.access, settings.region)
         self.package_groups = PackageGroups(db, self.access, settings.region)
         self.versions = Versions(db, self.packages)
         self.generic = GenericPublisher(db, self.packages, self.publishing)

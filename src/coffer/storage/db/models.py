@@ -65,6 +65,18 @@ class AccessKey(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class ConsolePassword(Base):
+    """A user's web-console password, as an Argon2 hash (``coffer admin set-password``)."""
+
+    __tablename__ = "console_passwords"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    password_hash: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
 class SigningKey(Base):
     """Keys that sign authorization tokens; the newest signs, all verify until removed."""
 
