@@ -248,12 +248,12 @@ class CofferServer:
                 return found.group(1)
         raise ServerError("the server's stdout does not say which account it created")
 
-    def admin(self, *args: str, check: bool = True) -> str:
-        """Run ``coffer admin ARGS --data-dir DATA_DIR``; return its stdout.
+    def admin(self, *args: str, check: bool = True, stdin: str | None = None) -> str:
+        """Run ``coffer admin ARGS --data-dir DATA_DIR`` (fed ``stdin``); return its stdout.
 
         Raises :class:`ServerError` (with stdout and stderr) on a non-zero exit when ``check``.
         """
-        result = self.admin_run(*args)
+        result = self.admin_run(*args, stdin=stdin)
         if check and result.returncode != 0:
             raise ServerError(
                 f"coffer admin {' '.join(args)} exited with {result.returncode}\n"
@@ -261,10 +261,11 @@ class CofferServer:
             )
         return result.stdout
 
-    def admin_run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def admin_run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         """``coffer admin ARGS --data-dir DATA_DIR`` as a completed process (never raises)."""
         return subprocess.run(
             [str(coffer_executable()), "admin", *args, "--data-dir", str(self.data_dir)],
+            input=stdin,
             capture_output=True,
             text=True,
             env=_server_env(self.env),
