@@ -181,3 +181,31 @@ def test_a_user_without_permission_sees_neither_repository_nor_packages(
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
     context.close()
     assert httpx.get(f"{coffer_server.url}/ui/", follow_redirects=False).status_code == 303
+
+
+def test_set_password_asks_twice_and_refuses_bad_input(
+    coffer_server: CofferServer, tmp_path: Path
+) -> None:
+    account = coffer_server.account_id
+    user = create_user(coffer_server, account, tmp_path / "users")
+    prompted = coffer_server.admin_run(
+        "set-password", "--account", account, user.name, stdin=f"{PASSWORD}\n{PASSWORD}\n"
+    )
+    assert prompted.returncode == 0, prompted.stderr
+    assert "Console password set" in prompted.stdout
+    mismatch = coffer_server.admin_run(
+        "set-password", "--account", account, user.name, stdin="first one!\nsecond one\n"
+    )
+    assert mismatch.returncode == 1
+    assert "The two entered values do not match" in mismatch.stdout + mismatch.stderr
+    short = coffer_server.admin_run(
+        "set-password", "--account", account, user.name, "--password-stdin", stdin="short\n"
+    )
+    assert short.returncode == 1
+    assert "A console password must have 8 to 1024 characters" in short.stderr
+    unknown = coffer_server.admin_run(
+        "set-password", "--account", account, "nobody-here", "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert unknown.returncode == 1
+    assert f"User nobody-here does not exist in account {account}" in unknown.stderr
