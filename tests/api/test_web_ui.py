@@ -550,3 +550,24 @@ async def test_set_a_package_origin_controls(admin_console: Console, repo: Repo)
     shown = text_of((await admin_console.get(package)).text)
     assert "Publish BLOCK" in shown
     assert "Upstream ALLOW" in shown
+
+
+async def test_set_and_remove_the_external_connection(admin_console: Console, repo: Repo) -> None:
+    await admin_console.get(repo.ui)
+    form = repo.ui + "-/external-connection"
+    assert (await admin_console.post(form, {"connection": "public:pypi"})).status_code == 303
+    page = text_of((await admin_console.get(repo.ui)).text)
+    assert "main → public:pypi" in page
+    bad = await admin_console.post(form, {"connection": "public:nowhere"})
+    assert bad.status_code == 400
+    assert "Unknown external connection 'public:nowhere'" in text_of(bad.text)
+    assert "main → public:pypi" in text_of((await admin_console.get(repo.ui)).text)  # kept
+    assert (await admin_console.post(form, {"connection": ""})).status_code == 303
+    assert "→ public:pypi" not in text_of((await admin_console.get(repo.ui)).text)
+
+
+async def test_an_unknown_console_page_is_a_console_404(admin_console: Console) -> None:
+    response = await admin_console.get("/ui/no/such/page")
+    assert response.status_code == 404
+    assert "There is no such page in the console" in response.text
+    assert "default-src 'self'" in response.headers["content-security-policy"]

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from starlette.responses import Response
 
+from coffer.domain.external import EXTERNAL_CONNECTIONS
 from coffer.domain.packages import PackageFormat
 from coffer.errors import AccessDenied, NotFound
 from coffer.iam.actions import Action
@@ -21,7 +22,7 @@ from coffer.web.readme import render_readme
 from coffer.web.snippets import install_snippets, token_snippet
 from coffer.web.view import View
 
-__all__ = ["domain", "home", "package", "repository", "search", "version"]
+__all__ = ["domain", "home", "not_found", "package", "repository", "search", "version"]
 
 PAGE_SIZE = 50
 T = TypeVar("T")
@@ -56,6 +57,10 @@ def address(view: View) -> PackageAddress:
         namespace=_query(view, "namespace"),
         name=_param(view, "package"),
     )
+
+
+async def not_found(view: View) -> Response:
+    raise NotFound("There is no such page in the console")
 
 
 async def home(view: View) -> Response:
@@ -118,7 +123,17 @@ async def repository(view: View) -> Response:
     endpoint = await optional(
         services.repositories.endpoint(caller, name, owner, repo, "pypi", view.base_url)
     )
-    allowed = await services.browse.permitted(caller, name, owner, repo, [Action.UPDATE_REPOSITORY])
+    allowed = await services.browse.permitted(
+        caller,
+        name,
+        owner,
+        repo,
+        [
+            Action.UPDATE_REPOSITORY,
+            Action.ASSOCIATE_EXTERNAL_CONNECTION,
+            Action.DISASSOCIATE_EXTERNAL_CONNECTION,
+        ],
+    )
     return view.render(
         "repository.html",
         owner=owner,
@@ -129,6 +144,12 @@ async def repository(view: View) -> Response:
         endpoint=endpoint,
         upstream=await upstream_graph(view, info),
         can_update=Action.UPDATE_REPOSITORY in allowed,
+        can_connect={
+            Action.ASSOCIATE_EXTERNAL_CONNECTION,
+            Action.DISASSOCIATE_EXTERNAL_CONNECTION,
+        }
+        <= allowed,
+        connections=sorted(EXTERNAL_CONNECTIONS),
     )
 
 

@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from coffer.domain.external import connection_format
 from coffer.domain.packages import OriginRestrictions, VersionStatus
 from coffer.errors import ValidationError
 from coffer.services.versions import Selection
 from coffer.web.browse import address
 from coffer.web.view import View
 
-__all__ = ["create_repository", "set_origin", "set_status", "set_upstreams"]
+__all__ = [
+    "create_repository",
+    "set_external_connection",
+    "set_origin",
+    "set_status",
+    "set_upstreams",
+]
 
 SETTABLE = (VersionStatus.PUBLISHED, VersionStatus.UNLISTED, VersionStatus.ARCHIVED)
 
@@ -53,6 +60,23 @@ async def set_upstreams(view: View) -> Response:
         params["repository"],
         upstreams=_names(view.field("upstreams")),
     )
+    return view.redirect(view.url("ui:repository", **params))
+
+
+async def set_external_connection(view: View) -> Response:
+    """Replace the repository's external connection ("" removes it): Disassociate, Associate."""
+    params = view.request.path_params
+    where = (view.caller, params["domain"], params["owner"], params["repository"])
+    repositories = view.services.repositories
+    wanted = view.field("connection")
+    if wanted:
+        connection_format(wanted)  # refuse an unknown name before changing anything
+    current = (await repositories.describe(*where)).external_connections
+    for connection in current:
+        if connection != wanted:
+            await repositories.disassociate_external_connection(*where, connection)
+    if wanted and wanted not in current:
+        await repositories.associate_external_connection(*where, wanted)
     return view.redirect(view.url("ui:repository", **params))
 
 

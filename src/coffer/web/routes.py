@@ -40,10 +40,17 @@ def ui_routes() -> list[BaseRoute]:
             methods=["POST"],
             name="set-upstreams",
         ),
+        Route(
+            REPOSITORY + "/-/external-connection",
+            page(manage.set_external_connection),
+            methods=["POST"],
+            name="set-external-connection",
+        ),
         Route(PACKAGE + "/", page(browse.package), name="package"),
         Route(PACKAGE + "/-/origin", page(manage.set_origin), methods=["POST"], name="set-origin"),
         Route(VERSION + "/", page(browse.version), name="version"),
         Route(VERSION + "/-/status", page(manage.set_status), methods=["POST"], name="set-status"),
         Mount("/static", StaticFiles(packages=[("coffer.web", "static")]), name="static"),
+        Route("/{rest:path}", page(browse.not_found), methods=["GET", "POST"]),
     ]
     return [Mount("/ui", routes=routes, name="ui")]
