@@ -6,6 +6,7 @@ Browsers are played by ``httpx`` with a cookie jar; the pages' own forms supply 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import html
@@ -210,6 +211,16 @@ async def test_sign_in_is_rate_limited_per_user_and_address(
     assert "Too many failed sign-ins; try again in" in text_of(refused.text)
     # Another address is counted apart, so an attacker cannot lock the real user out.
     assert (await other_browser.sign_in(admin.account_id, "admin")).status_code == 303
+
+
+async def test_concurrent_guesses_cannot_slip_past_the_limit(
+    browser: Console, services: Services, admin: Any
+) -> None:
+    await services.console.set_password(admin.account_id, "admin", PASSWORD)
+    await browser.get("/ui/sign-in")
+    form = {"account": admin.account_id, "user_name": "admin", "password": "guess"}
+    answers = await asyncio.gather(*(browser.post("/ui/sign-in", form) for _ in range(12)))
+    assert sorted(answer.status_code for answer in answers) == [401] * 5 + [429] * 7
 
 
 async def test_sign_out_ends_the_session(admin_console: Console) -> None:

@@ -124,6 +124,9 @@ class Console:
         or :class:`Throttled` once the key has failed too often."""
         key = (account_id, name, source_ip or "")
         self.limiter.check(key)
+        # Counted as a failure until it succeeds, so concurrent guesses cannot slip past the
+        # limit while their hashes are being checked.
+        self.limiter.fail(key)
         async with self._db.session() as session:
             user = await _user(session, account_id, name)
             row = None if user is None else await session.get(ConsolePassword, user.id)
@@ -131,7 +134,6 @@ class Console:
         stored = row.password_hash if row is not None else self._dummy_hash
         ok = await asyncio.to_thread(self._verify, stored, password)
         if not ok or row is None or principal is None:
-            self.limiter.fail(key)
             raise AuthenticationError(SIGN_IN_FAILED)
         self.limiter.succeed(key)
         return SignIn(principal, _stamp(row.password_hash))
