@@ -582,3 +582,15 @@ async def test_an_unknown_console_page_is_a_console_404(admin_console: Console) 
     assert response.status_code == 404
     assert "There is no such page in the console" in response.text
     assert "default-src 'self'" in response.headers["content-security-policy"]
+
+
+async def test_links_work_for_versions_with_reserved_characters(
+    admin_console: Console, repo: Repo
+) -> None:
+    await repo.upload("lib-l", "1.0+local.7")
+    package = await admin_console.get(f"{repo.ui}pypi/lib-l/")
+    [link] = re.findall(r'href="([^"]+/lib-l/[^"]+/)"', package.text)
+    assert link == f"{repo.ui}pypi/lib-l/1.0%2Blocal.7/"
+    version = await admin_console.get(html.unescape(link))
+    assert version.status_code == 200
+    assert "lib-l 1.0+local.7 Published" in text_of(version.text)

@@ -17,7 +17,7 @@ import hmac
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment
 from starlette.datastructures import FormData
@@ -122,7 +122,8 @@ class View:
         return f"{self.request.url.scheme}://{self.request.url.netloc}"
 
     def url(self, name: str, query: Mapping[str, str | None] | None = None, **params: Any) -> str:
-        path = str(self.request.app.url_path_for(name, **params))
+        quoted = {key: quote(str(value), safe="") for key, value in params.items()}
+        path = str(self.request.app.url_path_for(name, **quoted))
         pairs = {key: value for key, value in (query or {}).items() if value}
         return f"{path}?{urlencode(pairs)}" if pairs else path
 
