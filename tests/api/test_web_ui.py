@@ -289,11 +289,18 @@ async def test_a_post_without_the_session_csrf_token_is_refused(
     await repo.upload("lib-a", "1.0")
     page = f"{repo.ui}pypi/lib-a/1.0/"
     await admin_console.get(page)
-    for token in ("", "not-the-token"):
+    for token in ("", "not-the-token", "ünïcode"):
         refused = await admin_console.post(page + "-/status", {"status": "Archived"}, csrf=token)
         assert refused.status_code == 403
         assert "The form has expired or came from another site" in refused.text
     assert await repo.simple_versions("lib-a") == ["1.0"]
+    broken = await admin_console.http.post(
+        page + "-/status",
+        content=b"--x\r\nnot a part",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert broken.status_code == 400
+    assert "The form could not be read" in broken.text
     # A form from before signing in carries the anonymous session's token: also refused.
     assert (await admin_console.post("/ui/sign-out", {}, csrf="stale")).status_code == 403
 

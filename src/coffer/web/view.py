@@ -21,10 +21,11 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from coffer.errors import InvalidToken
+from coffer.errors import InvalidToken, ValidationError
 from coffer.iam.principal import Caller
 from coffer.services import Services
 from coffer.web.errors import FormExpired, SignInRequired, error_page_for
@@ -101,9 +102,14 @@ class View:
         self._session_changed = True
 
     async def check_csrf(self) -> None:
-        self.form = await self.request.form()
+        try:
+            self.form = await self.request.form()
+        except HTTPException:  # a malformed multipart body
+            raise ValidationError("The form could not be read") from None
         sent = self.form.get("csrf")
-        if not isinstance(sent, str) or not hmac.compare_digest(sent, self.session.csrf):
+        if not isinstance(sent, str) or not hmac.compare_digest(
+            sent.encode(), self.session.csrf.encode()
+        ):
             raise FormExpired
 
     def field(self, name: str) -> str:
