@@ -351,6 +351,13 @@ async def test_browse_from_domains_to_a_version(admin_console: Console, repo: Re
     assert "aws codeartifact get-authorization-token --domain acme" in shown
 
 
+async def test_open_a_domain_by_name(admin_console: Console, repo: Repo) -> None:
+    opened = await admin_console.get("/ui/-/domain?domain=acme")
+    assert opened.headers["location"] == f"/ui/domains/{repo.owner}/acme/"
+    other = await admin_console.get("/ui/-/domain?domain=theirs&owner=111122223333")
+    assert other.headers["location"] == "/ui/domains/111122223333/theirs/"
+
+
 async def test_pages_carry_a_content_security_policy(admin_console: Console, repo: Repo) -> None:
     for path in ("/ui/", "/ui/sign-in", repo.ui, f"{repo.ui}pypi/missing/"):
         response = await admin_console.get(path)

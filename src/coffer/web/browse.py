@@ -22,7 +22,16 @@ from coffer.web.readme import render_readme
 from coffer.web.snippets import install_snippets, token_snippet
 from coffer.web.view import View
 
-__all__ = ["domain", "home", "not_found", "package", "repository", "search", "version"]
+__all__ = [
+    "domain",
+    "home",
+    "not_found",
+    "open_domain",
+    "package",
+    "repository",
+    "search",
+    "version",
+]
 
 PAGE_SIZE = 50
 T = TypeVar("T")
@@ -71,6 +80,15 @@ async def home(view: View) -> Response:
     except AccessDenied:
         domains = None
     return view.render("home.html", domains=domains)
+
+
+async def open_domain(view: View) -> Response:
+    """The home page's "Open a domain" form: any domain by name, in any account."""
+    name = (_query(view, "domain") or "").strip()
+    owner = (_query(view, "owner") or "").strip() or view.caller.principal.account_id
+    if not name:
+        return view.redirect(view.url("ui:home"))
+    return view.redirect(view.url("ui:domain", owner=owner, domain=name))
 
 
 async def domain(view: View) -> Response:

@@ -25,6 +25,7 @@ def ui_routes() -> list[BaseRoute]:
         Route("/sign-in", page(auth.sign_in_form, public=True), name="sign-in"),
         Route("/sign-in", page(auth.sign_in, public=True), methods=["POST"]),
         Route("/sign-out", page(auth.sign_out, public=True), methods=["POST"], name="sign-out"),
+        Route("/-/domain", page(browse.open_domain), name="open-domain"),
         Route(DOMAIN + "/", page(browse.domain), name="domain"),
         Route(DOMAIN + "/-/search", page(browse.search), name="search"),
         Route(
