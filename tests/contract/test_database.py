@@ -292,3 +292,26 @@ async def test_keyset_pagination_by_row_values(database: Database) -> None:
         after = page[-1]
     expected = sorted((index % 2, name.encode()) for index, name in enumerate(names))
     assert [(size, name.encode()) for size, name in seen] == expected
+
+
+@pytest.mark.anyio
+async def test_prefix_filters_are_exact_and_case_sensitive(database: Database) -> None:
+    """``starts_with`` matches alike on both databases (``LIKE`` would not: SQLite ignores
+    ASCII case, and ``%``/``_`` are wildcards)."""
+    from coffer.services.filters import starts_with
+
+    version_id = await _version(database)
+    names = ["Apple.whl", "apple.whl", "a%b.whl", "a_c.whl", "ab.whl", "äpfel.whl"]
+    async with database.session() as session:
+        session.add_all(_asset(version_id, name) for name in names)
+
+    async def matching(prefix: str) -> list[str]:
+        async with database.session() as session:
+            query = select(Asset.name).where(starts_with(Asset.name, prefix))
+            return sorted((await session.execute(query)).scalars())
+
+    assert await matching("a") == ["a%b.whl", "a_c.whl", "ab.whl", "apple.whl"]
+    assert await matching("A") == ["Apple.whl"]
+    assert await matching("a%") == ["a%b.whl"]
+    assert await matching("a_") == ["a_c.whl"]
+    assert await matching("äp") == ["äpfel.whl"]
