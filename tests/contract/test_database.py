@@ -315,3 +315,35 @@ async def test_prefix_filters_are_exact_and_case_sensitive(database: Database) -
     assert await matching("a%") == ["a%b.whl"]
     assert await matching("a_") == ["a_c.whl"]
     assert await matching("äp") == ["äpfel.whl"]
+
+
+@pytest.mark.anyio
+async def test_exclusive_serializes_check_then_create_across_processes(
+    database: Database, database_url: str
+) -> None:
+    """Each task stands for a process (its own engine): read, think, write back. Without the
+    lock, they would all read 0; with it, every increment survives."""
+    import anyio
+
+    from coffer.storage.db.engine import BOOTSTRAP_LOCK_ID
+
+    await _account(database, "000000000000")
+    processes = [Database(database_url) for _ in range(4)]
+    seen: list[int] = []
+
+    async def increment(index: int, db: Database) -> None:
+        async with db.exclusive(BOOTSTRAP_LOCK_ID):
+            async with db.session() as session:
+                count = await session.scalar(select(func.count()).select_from(Account))
+            seen.append(count or 0)
+            await anyio.sleep(0.05)
+            await _account(db, f"{index + 1:012d}")
+
+    try:
+        async with anyio.create_task_group() as group:
+            for index, db in enumerate(processes):
+                group.start_soon(increment, index, db)
+    finally:
+        for db in processes:
+            await db.close()
+    assert sorted(seen) == [1, 2, 3, 4]

@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
+from coffer.iam.secrets import new_server_key
 from support.aws import codeartifact_client
 from support.backends import Backend, PostgresS3, current
 from support.dists import build_wheel, wheel_filename
@@ -213,3 +214,42 @@ def test_downloads_redirect_to_presigned_urls(tmp_path: Path) -> None:
     finally:
         server.stop()
         _release(data_dir)
+
+
+def test_hosts_starting_together_over_one_database_bootstrap_once(tmp_path: Path) -> None:
+    """Three ``coffer serve`` on three hosts (data directories), one PostgreSQL and bucket:
+    the schema is migrated once and exactly one host creates the first administrator."""
+    backend = _postgres_s3()
+    shared = backend.storage(f"shared:{tmp_path.resolve()}")
+    env = {**shared.env(), "COFFER_SECRET_KEY": new_server_key()}  # the same on every host
+    hosts = [tmp_path / f"host-{i}" for i in range(3)]
+    servers: list[CofferServer] = []
+    errors: list[BaseException] = []
+
+    def start(data_dir: Path) -> None:
+        try:
+            servers.append(CofferServer.start(data_dir, backend=backend, env=env))
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=start, args=(host,)) for host in hosts]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        creators = [s for s in servers if "Created account" in s.stdout_text()]
+        assert len(creators) == 1
+        assert [s.credentials.exists() for s in servers].count(True) == 1
+        (creator,) = creators
+        assert creator.admin("list-accounts").strip().splitlines() == [creator.account_id]
+        for server in servers:  # every host accepts the one administrator's key
+            ca = codeartifact_client(server.url, creator.credentials)
+            assert ca.list_domains()["domains"] == []
+    finally:
+        for server in servers:
+            server.stop()
+        for host in hosts:
+            _release(host)
+        backend.release(f"shared:{tmp_path.resolve()}")

@@ -55,7 +55,8 @@ def serve(
         os.environ["COFFER_EXTERNAL_CONNECTIONS"] = ",".join(external_connections)
     settings = settings_from(None)
     created = run_service(
-        settings, lambda services: bootstrap(services.iam, settings.credentials_path)
+        settings,
+        lambda services: bootstrap(services.iam, settings.credentials_path, services.db),
     )
     if created is not None:
         click.echo(f"Created account {created.account_id} with administrator 'admin'.")
