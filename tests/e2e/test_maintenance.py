@@ -255,6 +255,7 @@ class _Round:
     queue: list[str]
     kill_after: int
     failed: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     succeeded: int = 0
     killable: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -267,9 +268,13 @@ class _Round:
                     return
                 filename = self.queue.pop()
             try:
-                ok = self.repo.upload(filename, self.files[filename]).status_code == 200
-            except httpx.TransportError:
+                response = self.repo.upload(filename, self.files[filename])
+            except httpx.TransportError:  # the server died under this request
                 ok = False
+            else:
+                ok = True
+                if response.status_code != 200:  # any answer at all must be a success
+                    self.refused.append(f"{filename}: {response.status_code} {response.text}")
             with self.lock:
                 if ok:
                     self.succeeded += 1
@@ -313,6 +318,7 @@ def test_sigkill_during_uploads_loses_nothing_and_leaves_nothing_partial(
                 kills += 1
             for thread in threads:
                 thread.join()
+            assert life.refused == []
             pending = life.failed + life.queue
             if not server.running:
                 server = CofferServer.start(data_dir)
