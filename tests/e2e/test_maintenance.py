@@ -298,7 +298,7 @@ def test_sigkill_during_uploads_loses_nothing_and_leaves_nothing_partial(
     server = CofferServer.start(data_dir)
     _, repo = _repo(server)
     files = dict(
-        _wheel("crash-test", f"1.{i}", payload=rng.randbytes(rng.randrange(16, 256) * 1024))
+        _wheel("crash-test", f"1.{i}", payload=rng.randbytes(rng.randrange(8, 128) * 1024))
         for i in range(UPLOADS)
     )
     pending = list(files)
