@@ -20,6 +20,7 @@ import asyncio
 import dataclasses
 import gc
 import hashlib
+import time
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
@@ -437,6 +438,21 @@ class BlobStoreSuite:
         assert await keys(store) == sorted(stored[1:])
         for key in stored[1:]:
             await store.delete(key)
+
+    async def test_iter_blobs_gives_sizes_and_write_times(self, store: BlobStore) -> None:
+        before = time.time()
+        contents = [b"", b"one", pseudo_random(7, 3 * KiB)]
+        stored = {(await store.put_bytes(content)).sha256: content for content in contents}
+        after = time.time()
+        listed = [blob async for blob in store.iter_blobs()]
+        assert [blob.sha256 for blob in listed] == sorted(stored)
+        for blob in listed:
+            assert blob.size == len(stored[blob.sha256])
+            # Object stores keep whole seconds (S3's LastModified); clocks may differ a little.
+            assert before - 5 <= blob.modified <= after + 5
+        for key in stored:
+            await store.delete(key)
+        assert [blob async for blob in store.iter_blobs()] == []
 
     async def test_check_is_repeatable_and_leaves_nothing(self, store: BlobStore) -> None:
         await store.check()

@@ -255,3 +255,15 @@ async def test_publishing_syncs_the_file_before_linking_and_the_directory_after(
     created_dirs = {leaf.parent.stat().st_ino, leaf.parent.parent.stat().st_ino}
     assert {inode for _, inode in events[1:-2]} == created_dirs  # parents of sha256/2c, 2c/f2
     await store.delete(HELLO_SHA256)
+
+
+async def test_storing_existing_content_again_redates_it(store: FilesystemBlobStore) -> None:
+    """fsck's grace period must cover a deduplicated upload about to reference an old blob."""
+    await store.put_bytes(b"hello")
+    path = store.local_path(HELLO_SHA256)
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+    assert [blob.modified async for blob in store.iter_blobs()] == [1_000_000_000]
+    assert (await store.put_bytes(b"hello")).created is False
+    (listed,) = [blob async for blob in store.iter_blobs()]
+    assert listed.modified > time.time() - 60
+    await store.delete(HELLO_SHA256)

@@ -292,3 +292,58 @@ async def test_keyset_pagination_by_row_values(database: Database) -> None:
         after = page[-1]
     expected = sorted((index % 2, name.encode()) for index, name in enumerate(names))
     assert [(size, name.encode()) for size, name in seen] == expected
+
+
+@pytest.mark.anyio
+async def test_prefix_filters_are_exact_and_case_sensitive(database: Database) -> None:
+    """``starts_with`` matches alike on both databases (``LIKE`` would not: SQLite ignores
+    ASCII case, and ``%``/``_`` are wildcards)."""
+    from coffer.services.filters import starts_with
+
+    version_id = await _version(database)
+    names = ["Apple.whl", "apple.whl", "a%b.whl", "a_c.whl", "ab.whl", "äpfel.whl"]
+    async with database.session() as session:
+        session.add_all(_asset(version_id, name) for name in names)
+
+    async def matching(prefix: str) -> list[str]:
+        async with database.session() as session:
+            query = select(Asset.name).where(starts_with(Asset.name, prefix))
+            return sorted((await session.execute(query)).scalars())
+
+    assert await matching("a") == ["a%b.whl", "a_c.whl", "ab.whl", "apple.whl"]
+    assert await matching("A") == ["Apple.whl"]
+    assert await matching("a%") == ["a%b.whl"]
+    assert await matching("a_") == ["a_c.whl"]
+    assert await matching("äp") == ["äpfel.whl"]
+
+
+@pytest.mark.anyio
+async def test_exclusive_serializes_check_then_create_across_processes(
+    database: Database, database_url: str
+) -> None:
+    """Each task stands for a process (its own engine): read, think, write back. Without the
+    lock, they would all read 0; with it, every increment survives."""
+    import anyio
+
+    from coffer.storage.db.engine import BOOTSTRAP_LOCK_ID
+
+    await _account(database, "000000000000")
+    processes = [Database(database_url) for _ in range(4)]
+    seen: list[int] = []
+
+    async def increment(index: int, db: Database) -> None:
+        async with db.exclusive(BOOTSTRAP_LOCK_ID):
+            async with db.session() as session:
+                count = await session.scalar(select(func.count()).select_from(Account))
+            seen.append(count or 0)
+            await anyio.sleep(0.05)
+            await _account(db, f"{index + 1:012d}")
+
+    try:
+        async with anyio.create_task_group() as group:
+            for index, db in enumerate(processes):
+                group.start_soon(increment, index, db)
+    finally:
+        for db in processes:
+            await db.close()
+    assert sorted(seen) == [1, 2, 3, 4]

@@ -213,6 +213,10 @@ class CofferServer:
         self._close_files()
         return self.process.returncode
 
+    def kill(self) -> None:
+        """SIGKILL the server (a crash: no clean-up of any kind) and wait for it to die."""
+        self._kill()
+
     def _kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
@@ -263,8 +267,14 @@ class CofferServer:
 
     def admin_run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         """``coffer admin ARGS --data-dir DATA_DIR`` as a completed process (never raises)."""
+        return self.coffer("admin", *args, stdin=stdin)
+
+    def coffer(
+        self, verb: str, *args: str, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``coffer VERB ARGS --data-dir DATA_DIR`` on this server's storage (never raises)."""
         return subprocess.run(
-            [str(coffer_executable()), "admin", *args, "--data-dir", str(self.data_dir)],
+            [str(coffer_executable()), verb, *args, "--data-dir", str(self.data_dir)],
             input=stdin,
             capture_output=True,
             text=True,

@@ -12,6 +12,7 @@ import uvicorn
 
 from coffer.cli.admin import admin
 from coffer.cli.common import data_dir_option, run_service, settings_from
+from coffer.cli.maintenance import backup_command, fsck, restore_command
 from coffer.services.bootstrap import bootstrap
 
 __all__ = ["main"]
@@ -54,7 +55,8 @@ def serve(
         os.environ["COFFER_EXTERNAL_CONNECTIONS"] = ",".join(external_connections)
     settings = settings_from(None)
     created = run_service(
-        settings, lambda services: bootstrap(services.iam, settings.credentials_path)
+        settings,
+        lambda services: bootstrap(services.iam, settings.credentials_path, services.db),
     )
     if created is not None:
         click.echo(f"Created account {created.account_id} with administrator 'admin'.")
@@ -84,3 +86,6 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
 
 
 main.add_command(admin)
+main.add_command(fsck)
+main.add_command(backup_command)
+main.add_command(restore_command)

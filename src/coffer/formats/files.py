@@ -1,18 +1,23 @@
 """Serving stored blobs to package clients: zero-copy from disk where the store allows it,
-streamed otherwise; ``Range`` and ``HEAD`` supported; immutable, validator-bearing headers."""
+streamed otherwise; ``Range`` and ``HEAD`` supported; immutable, validator-bearing headers.
+
+With ``COFFER_BLOB_REDIRECT=1`` and a store that offers presigned URLs (S3), a download is a
+``307`` to the store instead, valid for :data:`REDIRECT_EXPIRES` seconds: the bytes then flow
+from the object store to the client, not through Coffer. The redirect itself is never cached."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from coffer.services import Services
 
 __all__ = ["blob_response"]
 
 CACHE_CONTROL = "private, max-age=31536000, immutable"
+REDIRECT_EXPIRES = 600  # seconds a presigned download URL stays valid
 
 
 def _headers(sha256: str) -> dict[str, str]:
@@ -25,6 +30,12 @@ async def blob_response(
     headers = _headers(sha256)
     if request.headers.get("if-none-match") == headers["ETag"]:
         return Response(status_code=304, headers=headers)
+    if services.settings.blob_redirect:
+        url = await services.blobs.redirect_url(
+            sha256, filename=filename, expires_in=REDIRECT_EXPIRES
+        )
+        if url is not None:
+            return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
     path = services.blobs.local_path(sha256)
     if path is not None:
         return FileResponse(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coffer.services.iam_admin import ADMINISTRATOR_POLICY, IamAdmin, NewAccessKey
+from coffer.storage.db import Database
+from coffer.storage.db.engine import BOOTSTRAP_LOCK_ID
 
 __all__ = ["Bootstrap", "bootstrap", "credentials_text", "write_credentials"]
 
@@ -44,8 +46,21 @@ def write_credentials(path: Path, key: NewAccessKey) -> Path:
         return candidate
 
 
-async def bootstrap(iam: IamAdmin, credentials_path: Path) -> Bootstrap | None:
-    """Create the first account and its administrator if the store has no account yet."""
+async def bootstrap(
+    iam: IamAdmin, credentials_path: Path, db: Database | None = None
+) -> Bootstrap | None:
+    """Create the first account and its administrator if the store has no account yet.
+
+    With ``db``, servers starting together over one database take turns (a lock held across the
+    check and the creation), so exactly one of them creates the account.
+    """
+    if db is None:
+        return await _bootstrap(iam, credentials_path)
+    async with db.exclusive(BOOTSTRAP_LOCK_ID):
+        return await _bootstrap(iam, credentials_path)
+
+
+async def _bootstrap(iam: IamAdmin, credentials_path: Path) -> Bootstrap | None:
     if await iam.count_accounts():
         return None
     account_id = await iam.create_account()

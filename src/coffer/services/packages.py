@@ -27,6 +27,7 @@ from coffer.iam.actions import Action
 from coffer.iam.principal import Caller
 from coffer.services import clock
 from coffer.services.access import Access
+from coffer.services.filters import starts_with
 from coffer.services.lookup import authorized_repository
 from coffer.services.pagination import decode_key, encode_token
 from coffer.services.queries import (
@@ -148,10 +149,10 @@ class Packages:
             if fmt is not None:
                 query = query.where(Package.format == fmt.value)
             if namespace:
-                query = query.where(Package.namespace.startswith(namespace, autoescape=True))
+                query = query.where(starts_with(Package.namespace, namespace))
             if prefix:
                 name_prefix = canonical_name(fmt, prefix) if fmt else prefix
-                query = query.where(Package.name.startswith(name_prefix, autoescape=True))
+                query = query.where(starts_with(Package.name, name_prefix))
             if publish:
                 query = query.where(Package.origin_publish == publish)
             if upstream:

@@ -17,6 +17,7 @@ from coffer.iam.actions import Action
 from coffer.iam.principal import Caller
 from coffer.services import clock
 from coffer.services.access import Access
+from coffer.services.filters import starts_with
 from coffer.services.lookup import (
     authorized_domain,
     authorized_repository,
@@ -276,7 +277,7 @@ class Repositories:
         columns = (Domain.name, Domain.owner_id, Repository.name)
         stmt = query.join(Domain, Domain.id == Repository.domain_id).order_by(*columns)
         if prefix:
-            stmt = stmt.where(Repository.name.startswith(prefix, autoescape=True))
+            stmt = stmt.where(starts_with(Repository.name, prefix))
         if after is not None:
             stmt = stmt.where(tuple_(*columns) > tuple_(*after))
         rows = list((await session.execute(stmt.limit(limit + 1))).scalars())

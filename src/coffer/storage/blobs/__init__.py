@@ -31,6 +31,7 @@ from coffer.storage.blobs.base import (
     BlobTooLarge,
     InvalidBlobKey,
     InvalidBlobRange,
+    StoredBlob,
     resolve_range,
     validate_key,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "BlobTooLarge",
     "InvalidBlobKey",
     "InvalidBlobRange",
+    "StoredBlob",
     "open_blob_store",
     "register_blob_store",
     "resolve_range",

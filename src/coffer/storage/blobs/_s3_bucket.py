@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from botocore.loaders import create_loader
 from botocore.session import get_session
 
-from coffer.storage.blobs.base import BlobError, BlobStoreUnavailable, validate_key
+from coffer.storage.blobs.base import BlobError, BlobStoreUnavailable, StoredBlob, validate_key
 
 __all__ = ["MAX_COPY_PART", "Bucket", "default_client", "error_code", "is_not_found"]
 
@@ -195,14 +195,15 @@ class Bucket:
         paginator = self.client().get_paginator("list_objects_v2")
         return iter(paginator.paginate(Bucket=self.name, Prefix=prefix))
 
-    def blob_names(self, page: dict[str, Any]) -> list[str]:
-        """The blob keys on one page of :meth:`list_pages` of :attr:`blobs`, in order."""
-        names = []
+    def blob_entries(self, page: dict[str, Any]) -> list[StoredBlob]:
+        """The blobs on one page of :meth:`list_pages` of :attr:`blobs`, in order."""
+        blobs = []
         for entry in page.get("Contents", []):
             found = _BLOB_NAME.fullmatch(entry["Key"].removeprefix(self.blobs))
             if found and found.group(3).startswith(found.group(1) + found.group(2)):
-                names.append(found.group(3))
-        return names
+                modified = entry["LastModified"].timestamp()
+                blobs.append(StoredBlob(found.group(3), int(entry["Size"]), modified))
+        return blobs
 
     def presign(self, key: str, content_disposition: str, expires_in: int) -> str:
         params = {

@@ -58,6 +58,7 @@ __all__ = [
     "BlobTooLarge",
     "InvalidBlobKey",
     "InvalidBlobRange",
+    "StoredBlob",
     "resolve_range",
     "validate_key",
 ]
@@ -142,6 +143,18 @@ class BlobInfo:
     blake2b_256: str
     created: bool
     """True only for the one call that published the blob; False if it was already stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBlob:
+    """A blob as a listing shows it (for fsck and backups)."""
+
+    sha256: str
+    size: int
+    modified: float
+    """When the blob was last written or re-stored, in epoch seconds (file mtime, S3
+    LastModified): a blob younger than fsck's grace period may belong to an upload whose
+    database row is not committed yet."""
 
 
 class BlobHasher:
@@ -237,9 +250,19 @@ class BlobStore(ABC):
         ``created=False`` and be about to reference it).
         """
 
+    async def iter_keys(self) -> AsyncIterator[str]:
+        """Yield every stored key once, in ascending order (for tests)."""
+        async for blob in self.iter_blobs():
+            yield blob.sha256
+
     @abstractmethod
-    def iter_keys(self) -> AsyncIterator[str]:
-        """Yield every stored key once, in ascending order (for fsck and tests)."""
+    def iter_blobs(self) -> AsyncIterator[StoredBlob]:
+        """Yield every stored blob once, in ascending key order, with its size and age.
+
+        A put that finds its content already stored refreshes ``modified`` where the store
+        allows it cheaply (the filesystem), so fsck's grace period also covers a deduplicated
+        upload about to reference a blob nothing referenced before.
+        """
 
     def local_path(self, sha256: str) -> Path | None:
         """Return where the blob lives on a local filesystem (for zero-copy sendfile), or None.

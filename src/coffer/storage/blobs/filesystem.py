@@ -53,6 +53,7 @@ from coffer.storage.blobs.base import (
     BlobStoreConfigError,
     BlobStoreUnavailable,
     BlobTooLarge,
+    StoredBlob,
     resolve_range,
     validate_key,
 )
@@ -174,10 +175,10 @@ class FilesystemBlobStore(BlobStore):
     async def delete(self, sha256: str) -> None:
         await to_thread.run_sync(_unlink_missing_ok, self.local_path(sha256))
 
-    async def iter_keys(self) -> AsyncIterator[str]:
+    async def iter_blobs(self) -> AsyncIterator[StoredBlob]:
         for top in await to_thread.run_sync(_fanout_dirs, self._blobs):
-            for key in await to_thread.run_sync(_keys_under, top):
-                yield key
+            for blob in await to_thread.run_sync(_blobs_under, top):
+                yield blob
 
     async def check(self) -> None:
         try:
@@ -294,6 +295,10 @@ class _Upload(_FileHandle):
             os.link(path, dest)
         except FileExistsError:
             created = False
+            # Re-date the stored blob: our caller is about to reference it, and fsck only
+            # reaps unreferenced blobs older than its grace period.
+            with contextlib.suppress(FileNotFoundError):
+                os.utime(dest)
         else:
             created = True
         # Also on EEXIST: the creator may not have synced the entry yet, and our caller is
@@ -381,25 +386,28 @@ def _fanout_dirs(blobs: Path) -> list[Path]:
     return [blobs / name for name in sorted(names) if _is_hex(name, 2)]
 
 
-def _keys_under(top: Path) -> list[str]:
-    """Keys stored in ``top/??/``, sorted; files that are not where their name puts them are not."""
-    keys: list[str] = []
+def _blobs_under(top: Path) -> list[StoredBlob]:
+    """Blobs in ``top/??/``, sorted; files that are not where their name puts them are not."""
+    blobs: list[StoredBlob] = []
     if not top.is_dir():
-        return keys
+        return blobs
     for sub in os.listdir(top):
         prefix = top.name + sub
         if not _is_hex(sub, 2) or not (top / sub).is_dir():
             continue
         with os.scandir(top / sub) as entries:
-            keys.extend(
-                entry.name
-                for entry in entries
-                if _is_hex(entry.name, 64)
-                and entry.name.startswith(prefix)
-                and entry.is_file(follow_symlinks=False)
-            )
-    keys.sort()
-    return keys
+            for entry in entries:
+                if not (
+                    _is_hex(entry.name, 64)
+                    and entry.name.startswith(prefix)
+                    and entry.is_file(follow_symlinks=False)
+                ):
+                    continue
+                with contextlib.suppress(FileNotFoundError):  # deleted concurrently
+                    stat = entry.stat(follow_symlinks=False)
+                    blobs.append(StoredBlob(entry.name, stat.st_size, stat.st_mtime))
+    blobs.sort(key=lambda blob: blob.sha256)
+    return blobs
 
 
 def _sweep(tmp: Path, cutoff: float) -> int:

@@ -72,6 +72,7 @@ from coffer.storage.blobs.base import (
     BlobStoreConfigError,
     BlobStoreUnavailable,
     BlobTooLarge,
+    StoredBlob,
     resolve_range,
     validate_key,
 )
@@ -219,13 +220,13 @@ class S3BlobStore(BlobStore):
     async def delete(self, sha256: str) -> None:
         await self._run("DeleteObject", partial(self._objects.delete, self.key(sha256)))
 
-    async def iter_keys(self) -> AsyncGenerator[str, None]:
+    async def iter_blobs(self) -> AsyncGenerator[StoredBlob, None]:
         pages = await self._run(
             "ListObjectsV2", partial(self._objects.list_pages, self._objects.blobs)
         )
         while (page := await self._run("ListObjectsV2", partial(next, pages, None))) is not None:
-            for name in self._objects.blob_names(page):
-                yield name
+            for blob in self._objects.blob_entries(page):
+                yield blob
 
     async def redirect_url(self, sha256: str, *, filename: str, expires_in: int) -> str:
         """A presigned GET that downloads the blob as ``filename`` (for COFFER_BLOB_REDIRECT)."""

@@ -17,6 +17,8 @@ upgrades and the others wait, then find the schema at head and do nothing.
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from anyio import to_thread
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
@@ -34,12 +37,23 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
-__all__ = ["MIGRATION_LOCK_ID", "POOL_OPTIONS", "Database", "async_url", "migrate", "sync_url"]
+__all__ = [
+    "BOOTSTRAP_LOCK_ID",
+    "MIGRATION_LOCK_ID",
+    "POOL_OPTIONS",
+    "Database",
+    "async_url",
+    "migrate",
+    "sync_url",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 MIGRATION_LOCK_ID = 0x636F_6666_6572_0001
 """The PostgreSQL advisory lock key that serializes migrations ("coffer" in ASCII, then 1)."""
+
+BOOTSTRAP_LOCK_ID = 0x636F_6666_6572_0002
+"""The lock that lets one of several servers starting together create the first account."""
 
 POOL_OPTIONS: dict[str, Any] = {
     "pool_size": 5,  # connections kept open per process; N processes hold up to 15 N
@@ -157,6 +171,33 @@ class Database:
         """A session whose transaction commits when the block ends without an error."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def exclusive(self, lock_id: int) -> AsyncIterator[None]:
+        """Hold a lock every process using this database respects, for a check-then-create.
+
+        PostgreSQL: a session advisory lock on a connection of its own. SQLite: an exclusive
+        ``flock`` on ``<database>.lock`` (the processes sharing an SQLite file share a host).
+        """
+        if self.dialect == "postgresql":
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": lock_id})
+                try:
+                    yield
+                finally:
+                    unlock = text("SELECT pg_advisory_unlock(:key)")
+                    await connection.execute(unlock, {"key": lock_id})
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            yield
+            return
+        fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            await to_thread.run_sync(fcntl.flock, fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     async def check(self) -> None:
         async with self.engine.connect() as connection:
