@@ -311,7 +311,8 @@ def test_pdm_login_keeps_other_settings_then_publish_and_add(
 def test_npm_reads_what_login_wrote(
     clients: PythonClients, repo: PypiRepo, coffer_server: CofferServer
 ) -> None:
-    """Coffer has no npm format yet, so nothing installs; npm itself reads the settings."""
+    """Coffer has no npm format yet, so no install can be shown (blocked on that format); npm
+    itself reads the registry and the token's prefix from the file the login wrote."""
     npmrc = clients.home / ".npmrc"
     npmrc.write_text("fund=false\n@other:registry=https://npm.other.example/\n")
     _login(clients, coffer_server, repo, "npm")
@@ -323,9 +324,14 @@ def test_npm_reads_what_login_wrote(
         return run(["npm", "config", "get", key], env, cwd=clients.root).stdout.strip()
 
     assert npm_config("registry") == endpoint
+    # npm 11 will not print a token ("protected"), but lists it under the registry's prefix.
     auth_key = "//" + endpoint.split("://", 1)[1] + ":_authToken"
-    token = npm_config(auth_key)
-    assert token.startswith("cfr1.")
+    listed = run(["npm", "config", "list"], env, cwd=clients.root).stdout
+    assert f"{auth_key} = (protected)" in listed, listed
+    token = next(
+        line.split("=", 1)[1] for line in npmrc.read_text().splitlines() if line.startswith("//")
+    )
+    assert repo.get("simple/", token=token).status_code == 200  # a live token for the domain
     assert npm_config("fund") == "false"
     assert npm_config("@other:registry") == "https://npm.other.example/"
 
