@@ -46,7 +46,9 @@ class TokenCache:
         return self._directory or default_directory()
 
     def get(self, key: str, fetch: Callable[[], Token]) -> Token:
-        cached = self._memory.get(key) or self._load(key)
+        cached = self._memory.get(key)
+        if cached is None or not is_fresh(*cached):
+            cached = self._load(key)  # another process may have refreshed it
         if cached is not None and is_fresh(*cached):
             self._memory[key] = cached
             return cached[0]
