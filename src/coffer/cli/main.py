@@ -12,6 +12,7 @@ import uvicorn
 
 from coffer.cli.admin import admin
 from coffer.cli.common import data_dir_option, run_service, settings_from
+from coffer.cli.declarative import apply, plan
 from coffer.cli.login import login
 from coffer.cli.token import token
 from coffer.services.bootstrap import bootstrap
@@ -88,3 +89,5 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
 main.add_command(admin)
 main.add_command(login)
 main.add_command(token)
+main.add_command(plan)
+main.add_command(apply)

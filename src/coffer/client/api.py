@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from coffer.client import clock
-from coffer.client.errors import ClientError
+from coffer.client.errors import ClientError, NotFound
 
 __all__ = ["ControlPlane", "Token", "connect"]
 
@@ -115,9 +115,8 @@ def _translated(call: Callable[[], T]) -> T:
         ) from None
     except botocore.exceptions.ClientError as error:
         info = error.response.get("Error", {})
-        operation = error.operation_name
-        raise ClientError(
-            f"{operation} failed: {info.get('Code', 'Error')}: {info.get('Message', '')}"
-        ) from None
+        code = info.get("Code", "Error")
+        kind = NotFound if code == "ResourceNotFoundException" else ClientError
+        raise kind(f"{error.operation_name} failed: {code}: {info.get('Message', '')}") from None
     except botocore.exceptions.BotoCoreError as error:
         raise ClientError(str(error)) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ClientError"]
+__all__ = ["ClientError", "NotFound"]
 
 
 class ClientError(Exception):
@@ -11,3 +11,7 @@ class ClientError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class NotFound(ClientError):
+    """The server has no such resource (``ResourceNotFoundException``)."""
