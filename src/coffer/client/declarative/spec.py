@@ -210,7 +210,8 @@ def parse(text: str, origin: str, base: Path) -> Config:
         for name, value in reader.table(data.get("domain", {}), ("domain",), "domain").items()
     }
     if reader.problems:
-        lines = [f"{origin}:{line}: {message}" for line, message in sorted(reader.problems)]
+        ordered = sorted(reader.problems, key=lambda problem: problem[0])
+        lines = [f"{origin}:{line}: {message}" for line, message in ordered]
         raise ConfigInvalid("\n".join(lines))
     return Config(domains)
 
