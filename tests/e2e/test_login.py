@@ -362,3 +362,26 @@ def test_dry_run_changes_nothing(
     assert "Would " in out
     assert "Dry run: nothing was changed." in out
     assert _snapshot(clients.root) == before
+
+
+def test_a_failed_login_says_why_and_changes_nothing(
+    clients: PythonClients, repo: PypiRepo, coffer_server: CofferServer
+) -> None:
+    clients.pip_config.write_text("[global]\ntimeout = 60\n")
+    before = _snapshot(clients.root)
+    missing = coffer(
+        clients, coffer_server, "login", "--tool", "pip", "--domain", repo.domain,
+        "--repository", "nope", check=False,
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(
+        "Error: GetRepositoryEndpoint failed: ResourceNotFoundException:"
+    )
+    denied = coffer(
+        clients, coffer_server, "login", "--tool", "pip", "--domain", repo.domain,
+        "--repository", repo.repository, check=False,
+        env={"AWS_SHARED_CREDENTIALS_FILE": str(clients.home / ".aws" / "credentials")},
+    )  # fmt: skip
+    assert denied.returncode == 1
+    assert "no AWS credentials found" in denied.stderr
+    assert _snapshot(clients.root) == before
