@@ -10,7 +10,7 @@ new one. Caches are fresh per install, so every install really asks the server.
 
 The tools load the backend the way users get it: installed next to them (a venv with the tool
 and Coffer), found through its ``keyring.backends`` entry point; ``PYTHON_KEYRING_BACKEND`` is
-unset.
+unset. twine, given a ``.pypirc`` with a user name and no password, uploads the same way.
 """
 
 from __future__ import annotations
@@ -31,10 +31,13 @@ from support.coffer_client import client_env, coffer, run, text_files_containing
 from support.pypi_clients import (
     PypiRepo,
     PythonClients,
+    assert_served,
     build_sample_lib,
     create_pypi_repo,
     publish_files,
     tool,
+    uv_build,
+    write_uv_project,
 )
 from support.server import CofferServer
 
@@ -207,3 +210,20 @@ def test_the_backend_is_found_through_its_entry_point(world: World) -> None:
     )
     assert other.returncode == 1
     assert other.stdout == ""
+
+
+def test_twine_uploads_with_the_password_from_the_keyring(world: World) -> None:
+    """``.pypirc`` names the user only; twine asks the keyring for the repository URL."""
+    _login(world, "twine")
+    pypirc = (world.clients.home / ".pypirc").read_text()
+    assert "username = aws" in pypirc
+    assert "password" not in pypirc
+    project = write_uv_project(world.root / "proj", "via-keyring", "1.0.0")
+    dists = uv_build(world.clients, project)
+    twine = venv_with_coffer("twine") / "bin" / "twine"
+    run(
+        [twine, "upload", "--non-interactive", "--disable-progress-bar", "-r",
+         world.repo.repository, *(project / "dist" / name for name in dists)],
+        world.env(), cwd=world.root,
+    )  # fmt: skip
+    assert_served(world.repo, "via-keyring", dists)
