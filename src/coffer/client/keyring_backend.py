@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cached_property
 from typing import Any
 
 from keyring.backend import KeyringBackend
@@ -34,7 +35,6 @@ from coffer.client.urls import EndpointUrl, parse_endpoint_url
 __all__ = ["CofferKeyring", "fetch_token"]
 
 USERNAME = "aws"
-_CACHE = TokenCache()
 
 
 def _applies(parsed: EndpointUrl) -> bool:
@@ -45,8 +45,9 @@ def _applies(parsed: EndpointUrl) -> bool:
     return netloc in {host.strip() for host in hosts.split(",")}
 
 
-def fetch_token(service: str) -> Token | None:
-    """A fresh token for the Coffer URL ``service``; None if it is not one."""
+def fetch_token(service: str, cache: TokenCache) -> Token | None:
+    """A fresh token for the Coffer URL ``service`` (from ``cache`` while it lasts); None if
+    ``service`` is not a Coffer URL."""
     parsed = parse_endpoint_url(service)
     if parsed is None or not _applies(parsed):
         return None
@@ -58,13 +59,17 @@ def fetch_token(service: str) -> Token | None:
     def fetch() -> Token:
         return plane.token(parsed.domain, parsed.owner, int(duration) if duration else None)
 
-    return _CACHE.get(key, fetch)
+    return cache.get(key, fetch)
 
 
 class CofferKeyring(KeyringBackend):
     """Tokens for Coffer URLs; None for every other service."""
 
     priority = 9  # above the OS keyrings; it only answers for Coffer
+
+    @cached_property
+    def _cache(self) -> TokenCache:
+        return TokenCache()  # keyring makes one backend per process
 
     def get_password(self, service: str, username: str) -> str | None:
         token = self._token(service)
@@ -84,7 +89,7 @@ class CofferKeyring(KeyringBackend):
         if not isinstance(service, str):
             return None
         try:
-            return fetch_token(service)
+            return fetch_token(service, self._cache)
         except ClientError as error:
             # keyring swallows exceptions into "no password": say why on stderr.
             print(f"coffer keyring: {service}: {error.message}", file=sys.stderr)
