@@ -13,6 +13,9 @@ import uvicorn
 from coffer.cli.admin import admin
 from coffer.cli.common import data_dir_option, run_service, settings_from
 from coffer.cli.maintenance import backup_command, fsck, restore_command
+from coffer.cli.declarative import apply, plan
+from coffer.cli.login import login
+from coffer.cli.token import token
 from coffer.services.bootstrap import bootstrap
 
 __all__ = ["main"]
@@ -89,3 +92,7 @@ main.add_command(admin)
 main.add_command(fsck)
 main.add_command(backup_command)
 main.add_command(restore_command)
+main.add_command(login)
+main.add_command(token)
+main.add_command(plan)
+main.add_command(apply)
