@@ -12,9 +12,9 @@ import uvicorn
 
 from coffer.cli.admin import admin
 from coffer.cli.common import data_dir_option, run_service, settings_from
-from coffer.cli.maintenance import backup_command, fsck, restore_command
 from coffer.cli.declarative import apply, plan
 from coffer.cli.login import login
+from coffer.cli.maintenance import backup_command, fsck, restore_command
 from coffer.cli.token import token
 from coffer.services.bootstrap import bootstrap
 
