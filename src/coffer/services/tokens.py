@@ -14,6 +14,7 @@ from coffer.iam.secrets import SecretBox
 from coffer.iam.tokens import TokenClaims, issue_token, verify_token
 from coffer.services import clock
 from coffer.services.access import Access
+from coffer.services.hotpath import ChangeCounters, StampedCache
 from coffer.services.lookup import authorized_domain
 from coffer.storage.db import Database, SigningKey
 
@@ -43,10 +44,14 @@ def check_duration(duration: int | None) -> int:
 
 
 class Tokens:
-    def __init__(self, db: Database, box: SecretBox, access: Access) -> None:
+    def __init__(
+        self, db: Database, box: SecretBox, access: Access, counters: ChangeCounters | None = None
+    ) -> None:
         self._db = db
         self._box = box
         self._access = access
+        self._counters = counters or ChangeCounters(db)
+        self._principals: StampedCache[tuple[str, str], Principal] = StampedCache()
         self._keys: dict[str, bytes] = {}
         self._current: str | None = None
 
@@ -89,8 +94,16 @@ class Tokens:
             if not await self._load_keys():  # a key another process made since we last looked
                 raise
             claims = verify_token(token, self._keys, now=clock.now())
-        async with self._db.session() as session:
-            principal = await self._access.principal(session, claims.account_id, claims.user_id)
+        # Users and accounts are "config": any change to them moves the counter, so a deleted
+        # user's tokens stop working on every process's next request. A verification starts a
+        # data-plane request: the counters are read afresh here, once, for the whole request.
+        stamp = (await self._counters.read()).config
+        key = (claims.account_id, claims.user_id)
+        principal = self._principals.get(key, stamp)
+        if principal is None:
+            async with self._db.session() as session:
+                principal = await self._access.principal(session, *key)
+            self._principals.put(key, stamp, principal)
         return principal, claims
 
     async def _signing_key_id(self) -> str:
