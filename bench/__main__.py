@@ -9,6 +9,7 @@ import platform
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,23 +191,27 @@ def _blockers_note() -> str:
 def _populate(
     servers: list[Server], corpus: Any, args: argparse.Namespace, results: dict[str, Any]
 ) -> None:
-    for server in servers:
+    """Load every server at once (their stores are independent), then nginx from Coffer."""
+    many = corpus.of(corpus.many)
+
+    def one(server: Server) -> None:
         files = corpus.files
         if isinstance(server, Devpi):
-            many = set(corpus.of(corpus.many)[: args.devpi_max_many])
-            files = [f for f in corpus.files if f in many or f not in set(corpus.of(corpus.many))]
-            server.note = f"given {len(many)} of the {len(corpus.of(corpus.many))} many-versions files (its uploads slow to ~2 s/file as versions grow)"
-        if isinstance(server, Nginx):
-            continue
+            kept = set(many[: args.devpi_max_many])
+            files = [f for f in corpus.files if f in kept or f not in set(many)]
+            server.note = (
+                f"given {len(kept)} of the {len(many)} many-versions files (its uploads slow "
+                "to ~2 s/file as versions grow, see docs/benchmarks.md of the peers note)"
+            )
         t0 = time.perf_counter()
         server.populate(corpus, files)
-        print(
-            f"  {server.name}: {server.files_loaded} files loaded in {time.perf_counter() - t0:.1f} s",
-            flush=True,
-        )
+        print(f"  {server.name}: {server.files_loaded} files in {time.perf_counter() - t0:.1f} s")
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one, [s for s in servers if not isinstance(s, Nginx | Proxpi)]))
     for server in servers:
-        if isinstance(server, Nginx):
-            server.populate(corpus, corpus.files)
+        if isinstance(server, Nginx | Proxpi):
+            one(server)
 
 
 def _proxy_probe(servers: list[Server], corpus: Any, results: dict[str, Any]) -> None:

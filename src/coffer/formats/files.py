@@ -15,6 +15,13 @@ __all__ = ["blob_response"]
 CACHE_CONTROL = "private, max-age=31536000, immutable"
 
 
+class _File(FileResponse):
+    """Reads 1 MiB at a time (Starlette's 64 KiB means 16 times the thread hops per file); a server
+    offering ``http.response.pathsend`` sends the file zero-copy instead."""
+
+    chunk_size = 1024 * 1024
+
+
 def _headers(sha256: str) -> dict[str, str]:
     return {"ETag": f'"{sha256}"', "Cache-Control": CACHE_CONTROL, "Accept-Ranges": "bytes"}
 
@@ -27,7 +34,7 @@ async def blob_response(
         return Response(status_code=304, headers=headers)
     path = services.blobs.local_path(sha256)
     if path is not None:
-        return FileResponse(
+        return _File(
             path,
             media_type=media_type,
             headers=headers,

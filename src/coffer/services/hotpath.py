@@ -59,12 +59,9 @@ class ChangeCounters:
         if self._path is not None:
             stamp = self._read_sqlite(self._path)
         else:
-            async with self._db.session() as session:
-                rows = dict(
-                    (
-                        await session.execute(select(ChangeCounter.name, ChangeCounter.value))
-                    ).tuples()
-                )
+            async with self._db.engine.connect() as connection:
+                result = await connection.execute(select(ChangeCounter.name, ChangeCounter.value))
+                rows = {name: int(value) for name, value in result}
             stamp = Stamp(rows.get("config", 0), rows.get("content", 0))
         _CURRENT.set((id(self), stamp))
         return stamp
