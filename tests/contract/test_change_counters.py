@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from coffer.storage.db import migrate
+from coffer.services.hotpath import ChangeCounters
+from coffer.storage.db import Database, migrate
 from coffer.storage.db.engine import sync_url
 from contract.test_database import database_url, postgres  # noqa: F401 - fixtures
 
@@ -85,3 +86,25 @@ def test_a_rolled_back_change_moves_nothing(engine: Engine) -> None:
         connection.execute(text("INSERT INTO accounts (id, created_at) VALUES ('444455556666', 0)"))
         transaction.rollback()
     assert counters(engine) == before
+
+
+@pytest.mark.anyio
+async def test_the_server_reads_each_commit_and_trusts_nothing_without_its_rows(
+    engine: Engine,
+    database_url: str,  # noqa: F811 - the imported fixture
+) -> None:
+    db = Database(database_url)
+    counters_ = ChangeCounters(db)
+    try:
+        first = await counters_.read()
+        assert await counters_.current() == first  # the rest of the request reuses it
+        change(engine, "INSERT INTO accounts (id, created_at) VALUES ('777788889999', 0)")
+        second = await counters_.read()
+        assert (second.config > first.config, second.content == first.content) == (True, True)
+
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM change_counters"))
+        assert await counters_.read() != await counters_.read()  # no cache entry can match
+    finally:
+        counters_.close()
+        await db.close()

@@ -48,6 +48,7 @@ class ChangeCounters:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._sqlite: sqlite3.Connection | None = None
+        self._missing = 0
         url = db.engine.url
         if db.dialect == "sqlite" and url.database not in (None, "", ":memory:"):
             self._path: str | None = url.database
@@ -62,7 +63,7 @@ class ChangeCounters:
             async with self._db.engine.connect() as connection:
                 result = await connection.execute(select(ChangeCounter.name, ChangeCounter.value))
                 rows = {name: int(value) for name, value in result}
-            stamp = Stamp(rows.get("config", 0), rows.get("content", 0))
+            stamp = self._stamp(rows)
         _CURRENT.set((id(self), stamp))
         return stamp
 
@@ -81,7 +82,15 @@ class ChangeCounters:
             )
             self._sqlite.execute("PRAGMA busy_timeout=30000")
         rows = dict(self._sqlite.execute("SELECT name, value FROM change_counters").fetchall())
-        return Stamp(int(rows.get("config", 0)), int(rows.get("content", 0)))
+        return self._stamp(rows)
+
+    def _stamp(self, rows: dict[str, int]) -> Stamp:
+        if "config" in rows and "content" in rows:
+            return Stamp(int(rows["config"]), int(rows["content"]))
+        # Rows deleted by hand (or a TRUNCATE): nothing can be trusted, so every request gets a
+        # stamp no cache entry has.
+        self._missing -= 1
+        return Stamp(self._missing, self._missing)
 
     def close(self) -> None:
         if self._sqlite is not None:

@@ -142,12 +142,18 @@ class Resolver:
         return graph
 
     async def _local(
-        self, session: AsyncSession, repo: RepositoryRef, key: PackageKey
+        self,
+        session: AsyncSession,
+        repo: RepositoryRef,
+        key: PackageKey,
+        canonical: str | None = None,
     ) -> tuple[
         SearchGraph, list[int], dict[int, Package], dict[int, list[PackageVersion]], set[int]
     ]:
         """The search order and what it holds locally, and which of its repositories may
-        ingest ``key`` from their external connection (package groups decide that)."""
+        ingest ``key`` from their external connection (package groups decide that). With
+        ``canonical``, only that version is loaded (an upload's check stays flat in the number
+        of versions)."""
         graph = await self.graph(session, repo.domain_id)
         rows = await session.execute(
             select(Package).where(
@@ -172,11 +178,12 @@ class Resolver:
         versions: dict[int, list[PackageVersion]] = defaultdict(list)
         ids = {packages[rid].id: rid for rid in order if rid in packages}
         if ids:
-            found = await session.execute(
-                select(PackageVersion)
-                .where(PackageVersion.package_id.in_(list(ids)), PackageVersion.status.in_(VISIBLE))
-                .order_by(PackageVersion.id)
+            query = select(PackageVersion).where(
+                PackageVersion.package_id.in_(list(ids)), PackageVersion.status.in_(VISIBLE)
             )
+            if canonical is not None:
+                query = query.where(PackageVersion.canonical_version == canonical)
+            found = await session.execute(query.order_by(PackageVersion.id))
             for row in found.scalars():
                 versions[ids[row.package_id]].append(row)
         order = [rid for rid in order if rid not in blocked or rid in packages]
@@ -286,7 +293,9 @@ class Resolver:
         self, session: AsyncSession, repo: RepositoryRef, key: PackageKey, canonical: str
     ) -> str | None:
         """The name of an upstream repository that holds this version, if any."""
-        graph, order, _packages, versions, _external = await self._local(session, repo, key)
+        graph, order, _packages, versions, _external = await self._local(
+            session, repo, key, canonical
+        )
         for rid in order:
             if rid != repo.repository_id and any(
                 v.canonical_version == canonical for v in versions.get(rid, [])
