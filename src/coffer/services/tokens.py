@@ -20,6 +20,7 @@ from coffer.storage.db import Database, SigningKey
 
 __all__ = ["DEFAULT_DURATION", "IssuedToken", "Tokens"]
 
+_GENUINE = "genuine"
 DEFAULT_DURATION = 12 * 3600
 MIN_DURATION = 900
 MAX_DURATION = 43200
@@ -52,6 +53,9 @@ class Tokens:
         self._access = access
         self._counters = counters or ChangeCounters(db)
         self._principals: StampedCache[tuple[str, str], Principal] = StampedCache()
+        # Tokens whose signature checked out (signing keys are never changed, only added), so
+        # a client's next request skips the HMAC and JSON; expiry is checked every time.
+        self._verified: StampedCache[str, TokenClaims] = StampedCache(8192)
         self._keys: dict[str, bytes] = {}
         self._current: str | None = None
 
@@ -86,14 +90,12 @@ class Tokens:
 
     async def verify(self, token: str) -> tuple[Principal, TokenClaims]:
         """The principal behind a token, as it is now. Permissions are checked by the caller."""
-        if not self._keys:
-            await self._load_keys()
-        try:
-            claims = verify_token(token, self._keys, now=clock.now())
-        except InvalidToken:
-            if not await self._load_keys():  # a key another process made since we last looked
-                raise
-            claims = verify_token(token, self._keys, now=clock.now())
+        claims = self._verified.get(token, _GENUINE)
+        if claims is None:
+            claims = await self._verify_signature(token)
+            self._verified.put(token, _GENUINE, claims)
+        elif clock.now() >= claims.expires_at:
+            raise InvalidToken("The authorization token has expired")
         # Users and accounts are "config": any change to them moves the counter, so a deleted
         # user's tokens stop working on every process's next request. A verification starts a
         # data-plane request: the counters are read afresh here, once, for the whole request.
@@ -105,6 +107,16 @@ class Tokens:
                 principal = await self._access.principal(session, *key)
             self._principals.put(key, stamp, principal)
         return principal, claims
+
+    async def _verify_signature(self, token: str) -> TokenClaims:
+        if not self._keys:
+            await self._load_keys()
+        try:
+            return verify_token(token, self._keys, now=clock.now())
+        except InvalidToken:
+            if not await self._load_keys():  # a key another process made since we last looked
+                raise
+            return verify_token(token, self._keys, now=clock.now())
 
     async def _signing_key_id(self) -> str:
         if self._current is None:

@@ -84,7 +84,7 @@ async def _cached_page(
     went into it, which the counters do not track)."""
     dataplane = services_of(request).dataplane
     stamp = (await dataplane.stamp()).both
-    key = ("pypi", repo.repository_id, request.url.path, media_type, _base_path(request))
+    key = ("pypi", repo.repository_id, request.scope["path"], media_type, _base_path(request))
     page = dataplane.pages.get(key, stamp)
     if page is None:
         body, cacheable = await render()
