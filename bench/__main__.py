@@ -26,6 +26,7 @@ from bench.servers import (
     PEERS,
     TOOLS,
     Coffer,
+    CofferGranian,
     Devpi,
     Nginx,
     Proxpi,
@@ -42,6 +43,9 @@ JSON = "application/vnd.pypi.simple.v1+json"
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny corpus, Coffer + nginx, ~30 s")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the report from the last results"
+    )
     parser.add_argument(
         "--install", action="store_true", help="install missing peers into .cache/bench"
     )
@@ -83,17 +87,23 @@ def main() -> int:
             }
         )
     work = args.work or TOOLS / ("run-smoke" if args.smoke else "run")
+    if args.report_only:
+        return _render(json.loads((work / "results.json").read_text()), args, work)
     shutil.rmtree(work / "servers", ignore_errors=True)
     seconds = args.seconds or (1.0 if args.smoke else 10.0)
     wanted = set(
         (
             args.servers
-            or ("coffer,nginx" if args.smoke else "coffer,pypiserver,devpi,proxpi,nginx")
+            or (
+                "coffer,nginx"
+                if args.smoke
+                else "coffer,coffer-granian,pypiserver,devpi,proxpi,nginx"
+            )
         ).split(",")
     )
     missing: dict[str, str] = {}
     if args.install:
-        missing |= install_peers([p for p in PEERS if p in wanted])
+        missing |= install_peers([p for p in PEERS if p in wanted or f"coffer-{p}" in wanted])
 
     print(f"corpus {spec} …", flush=True)
     corpus = build_corpus(
@@ -110,6 +120,8 @@ def main() -> int:
         upstream=pypiserver.index_url() if "pypiserver" in wanted else None,
     )
     servers.append(coffer)
+    if "coffer-granian" in wanted:
+        servers.append(CofferGranian(root, coffer))
     if "pypiserver" in wanted:
         servers.append(pypiserver)
     if "devpi" in wanted:
@@ -140,7 +152,7 @@ def main() -> int:
             if isinstance(server, Proxpi):
                 server.warm(
                     [corpus.top, corpus.many, *corpus.projects],
-                    corpus.projects[: spec.chain] + [corpus.many.replace("manyversions", "large")],
+                    [*corpus.projects[: spec.chain], corpus.many.replace("manyversions", "large")],
                 )
         _loads(servers, corpus, seconds, results)
         _downloads(servers, corpus, results, smoke=args.smoke)
@@ -169,11 +181,23 @@ def main() -> int:
         "workers": args.workers,
         "chain": spec.chain,
         "many_versions": spec.many_versions,
-        "corpus": f"{spec.projects} projects × {spec.versions} versions × (wheel + sdist), one project with {spec.many_versions} versions (wheel + sdist each), one {spec.large_mb} MB wheel: {len(corpus.files)} files, {corpus.bytes_total() / 1e6:.1f} MB",
-        "noise": "the client and every server share this machine's CPUs, and other work may run on it at the same time; expect ±10-30% between runs. Compare ratios from one run, not absolute numbers across runs.",
-        "blockers": _blockers_note(),
+        "corpus": (
+            f"{spec.projects} projects × {spec.versions} versions × (wheel + sdist), one project "
+            f"with {spec.many_versions} versions (wheel + sdist each), one {spec.large_mb} MB "
+            f"wheel: {len(corpus.files)} files, {corpus.bytes_total() / 1e6:.1f} MB"
+        ),
+        "noise": (
+            "the client and every server share this machine's CPUs, and other work may run on "
+            "it at the same time; expect ±10-30% between runs. Compare ratios from one run, "
+            "not absolute numbers across runs."
+        ),
     }
     (work / "results.json").write_text(json.dumps(results, indent=1))
+    return _render(results, args, work)
+
+
+def _render(results: dict[str, Any], args: argparse.Namespace, work: Path) -> int:
+    results["meta"]["blockers"] = _blockers_note()
     out = args.out or (work / "benchmarks.md" if args.smoke else ROOT / "docs" / "benchmarks.md")
     chart = out.with_name("benchmarks.svg")
     report.write_svg(results, chart)
@@ -208,9 +232,11 @@ def _populate(
         print(f"  {server.name}: {server.files_loaded} files in {time.perf_counter() - t0:.1f} s")
 
     with ThreadPoolExecutor(4) as pool:
-        list(pool.map(one, [s for s in servers if not isinstance(s, Nginx | Proxpi)]))
+        list(
+            pool.map(one, [s for s in servers if not isinstance(s, Nginx | Proxpi | CofferGranian)])
+        )
     for server in servers:
-        if isinstance(server, Nginx | Proxpi):
+        if isinstance(server, Nginx | Proxpi | CofferGranian):
             one(server)
 
 
@@ -292,10 +318,7 @@ def _installs(
         for server in servers:
             timing = installs.install(server, tool, corpus.top, work / "clients", corpus.spec.chain)
             results["install"].setdefault(tool, {})[server.name] = asdict(timing)
-            print(
-                f"  {server.name:10} {tool:6} install {timing.seconds:.2f} s ok={timing.ok} {timing.detail}",
-                flush=True,
-            )
+            print(f"  {server.name:10} {tool:6} {timing.seconds:.2f} s", timing.ok, timing.detail)
 
 
 def _uploads(
@@ -337,10 +360,8 @@ def _uploads(
             timing = installs.twine_upload(server, files, work / "clients", parallel=parallel)
             if timing.ok:
                 results["upload"].setdefault(kind, {})[server.name] = len(files) / timing.seconds
-            print(
-                f"  {server.name:10} upload {kind:16} {len(files) / timing.seconds:.1f} files/s ok={timing.ok}",
-                flush=True,
-            )
+            rate = len(files) / timing.seconds
+            print(f"  {server.name:10} upload {kind:16} {rate:.1f} files/s", timing.ok)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ PEERS_ORDER = ("pypiserver", "devpi", "proxpi", "nginx")
 
 
 def _peers(results: Results, *, nginx: bool = False) -> list[str]:
-    names = [s["name"] for s in results["servers"] if s["name"] != "coffer"]
+    names = [s["name"] for s in results["servers"] if not s["name"].startswith("coffer")]
     return [n for n in names if nginx or n != "nginx"]
 
 
@@ -289,7 +289,7 @@ def write_markdown(results: Results, path: Path, chart: str) -> None:
     blockers = meta.get("blockers", "")
     if blockers:
         out += ["", blockers]
-    out += ["", f"![requests per second]({chart})", "", "## Index pages", ""] + _load_table(results)
+    out += ["", f"![requests per second]({chart})", "", "## Index pages", "", *_load_table(results)]
     dl = results.get("download", {})
     rows: dict[str, dict[str, str]] = {
         "50 MB wheel, 8 clients × 3 (MB/s)": {s: f"{v:,.0f}" for s, v in dl.items()},
@@ -317,7 +317,7 @@ def write_markdown(results: Results, path: Path, chart: str) -> None:
         )
     rows["files loaded"] = {s["name"]: str(s["files"]) for s in results["servers"]}
     columns = servers + [k for k in results.get("proxy", {}) if k not in servers]
-    out += ["", "## Files, installs, uploads, memory", ""] + _simple_table("measure", rows, columns)
+    out += ["", "## Files, installs, uploads, memory", "", *_simple_table("measure", rows, columns)]
     out += [
         "",
         "## Ratios (Coffer / peer; >1 means Coffer is better)",

@@ -31,6 +31,7 @@ from support.server import free_port
 __all__ = [
     "PEERS",
     "Coffer",
+    "CofferGranian",
     "Devpi",
     "Nginx",
     "Proxpi",
@@ -47,6 +48,7 @@ PEERS: dict[str, tuple[str, ...]] = {
     "pypiserver": ("pypiserver[passlib]==2.4.2", "gunicorn", "gevent", "watchdog"),
     "devpi": ("devpi-server==6.20.3", "devpi-client"),
     "proxpi": ("proxpi==1.3.1", "gunicorn"),
+    "granian": ("granian==2.8.7", "-e", str(ROOT)),  # Coffer under granian (an experiment)
 }
 USER, PASSWORD = "bench", "bench"
 START_TIMEOUT = 60.0
@@ -312,6 +314,43 @@ class Coffer(Server):
             self.proxy_endpoint = ca.get_repository_endpoint(
                 domain="bench", repository="proxy", format="pypi"
             )["repositoryEndpoint"]
+
+
+class CofferGranian(Coffer):
+    """A second Coffer process over the same store, served by granian instead of uvicorn (an
+    experiment: is the Rust HTTP server worth adopting?). Needs ``.cache/bench/granian``."""
+
+    name = "coffer-granian"
+
+    def __init__(self, work: Path, source: Coffer) -> None:
+        super().__init__(work)
+        self.source = source
+
+    def start(self) -> None:
+        venv = self._venv("granian")
+        self.endpoint = self.source.endpoint.replace(self.source.base, self.base)
+        self.token = self.source.token
+        self._spawn(
+            [
+                str(venv / "bin" / "granian"),
+                "--interface",
+                "asgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--no-access-log",
+                "bench.granian_app:app",
+            ],
+            env={"COFFER_DATA_DIR": str(self.source.work / "data"), "PYTHONPATH": str(ROOT)},
+        )
+        self._wait("/health", ok=(200,))
+
+    def populate(self, corpus: Corpus, files: Sequence[Path]) -> None:
+        """Shares Coffer's store: nothing to load."""
+        self.files_loaded = self.source.files_loaded
 
 
 class PypiServer(Server):
