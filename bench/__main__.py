@@ -86,7 +86,7 @@ def main() -> int:
                 **({"many_versions": args.many_versions} if args.many_versions else {}),
             }
         )
-    work = args.work or TOOLS / ("run-smoke" if args.smoke else "run")
+    work = (args.work or TOOLS / ("run-smoke" if args.smoke else "run")).resolve()
     if args.report_only:
         return _render(json.loads((work / "results.json").read_text()), args, work)
     shutil.rmtree(work / "servers", ignore_errors=True)
@@ -350,7 +350,7 @@ def _uploads(
                     for p in installs.probe_files(
                         probes,
                         f"benchprobe-{tag}-par{j}",
-                        [f"1.0.{i}" for i in range(count // 8 or 1)],
+                        [f"1.0.{i}" for i in range(count // 2)],  # twine's start-up amortised
                     )
                 ],
                 8,

@@ -41,7 +41,7 @@ def install(server: Server, tool: str, project: str, work: Path, expect: int) ->
         return _poetry(clients, server, project, root, expect)
     python = clients.new_venv()
     if tool == "pip":
-        argv = ["pip", "install", "--python", str(python), "--no-cache-dir", "--index-url", index]
+        argv = ["pip", "--python", str(python), "install", "--no-cache-dir", "--index-url", index]
         argv += ["--disable-pip-version-check", "-q", project]
     else:
         argv = ["uv", "pip", "install", "--python", str(python), "--cache-dir", str(root / "c")]

@@ -574,6 +574,7 @@ class Nginx(Server):
         simple = self.source.simple_url
         pages = [("", simple)] + [(p, f"{simple}{p}/") for p in _projects(files)]
         loaded = {path.name: path for path in files}
+        wanted: list[tuple[str, Path]] = []  # PEP 658 metadata files, fetched in parallel
         with httpx.Client(headers=self.source.headers(), timeout=60) as client:
             for project, url in pages:
                 folder = www / urlsplit(url).path.lstrip("/")
@@ -591,11 +592,16 @@ class Nginx(Server):
                             target.parent.mkdir(parents=True, exist_ok=True)
                             os.link(source, target)
                         if "data-core-metadata" in link.group(0):
-                            metadata = client.get(href + ".metadata")
-                            metadata.raise_for_status()
-                            target.with_name(target.name + ".metadata").write_bytes(
-                                metadata.content
-                            )
+                            wanted.append((href, target.with_name(target.name + ".metadata")))
+        with httpx.Client(headers=self.source.headers(), timeout=60) as client:
+
+            def fetch(item: tuple[str, Path]) -> None:
+                response = client.get(item[0] + ".metadata")
+                response.raise_for_status()
+                item[1].write_bytes(response.content)
+
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(fetch, wanted))
         self.files_loaded = len(files)
 
 

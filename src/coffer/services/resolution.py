@@ -189,10 +189,15 @@ class Resolver:
         order = [rid for rid in order if rid not in blocked or rid in packages]
         return graph, order, packages, versions, external
 
-    async def sources(self, repo: RepositoryRef, key: PackageKey) -> list[Source]:
-        """The search path for ``key`` from ``repo``, with upstream pages where connected."""
+    async def sources(
+        self, repo: RepositoryRef, key: PackageKey, canonical: str | None = None
+    ) -> list[Source]:
+        """The search path for ``key`` from ``repo``, with upstream pages where connected
+        (with ``canonical``, each source's versions are that version only, if it holds it)."""
         async with self._db.session() as session:
-            graph, order, packages, versions, external = await self._local(session, repo, key)
+            graph, order, packages, versions, external = await self._local(
+                session, repo, key, canonical
+            )
         result: list[Source] = []
         failure: RemoteUnavailable | None = None
         for rid in order:
@@ -250,7 +255,7 @@ class Resolver:
         cached = self._assets.get(cache_key, stamp)
         if cached is not None:
             return cached
-        for source in await self.sources(repo, key):
+        for source in await self.sources(repo, key, canonical):
             held = await self._holds(source, canonical, filename)
             if held and source.repository_id == repo.repository_id:
                 info = await self._materialize(repo, key, source, canonical, filename)
