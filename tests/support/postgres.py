@@ -219,7 +219,8 @@ class PostgresServer:
         return row is not None
 
     def empty_database(self, name: str) -> None:
-        """Delete every row but Alembic's and restart the sequences, as in a fresh copy.
+        """Delete every row but Alembic's and the change counters' (migration data, as in a
+        fresh copy) and restart the sequences.
 
         Raises ``psycopg.Error`` if a table stays locked for seconds (a connection left open).
         """
@@ -229,7 +230,8 @@ class PostgresServer:
                 row[0]
                 for row in connection.execute(
                     "SELECT quote_ident(tablename) FROM pg_tables"
-                    " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                    " WHERE schemaname = 'public'"
+                    " AND tablename NOT IN ('alembic_version', 'change_counters')"
                 )
             ]
             if tables:

@@ -20,6 +20,13 @@ CACHE_CONTROL = "private, max-age=31536000, immutable"
 REDIRECT_EXPIRES = 600  # seconds a presigned download URL stays valid
 
 
+class _File(FileResponse):
+    """Reads 1 MiB at a time (Starlette's 64 KiB means 16 times the thread hops per file); a server
+    offering ``http.response.pathsend`` sends the file zero-copy instead."""
+
+    chunk_size = 1024 * 1024
+
+
 def _headers(sha256: str) -> dict[str, str]:
     return {"ETag": f'"{sha256}"', "Cache-Control": CACHE_CONTROL, "Accept-Ranges": "bytes"}
 
@@ -38,7 +45,7 @@ async def blob_response(
             return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
     path = services.blobs.local_path(sha256)
     if path is not None:
-        return FileResponse(
+        return _File(
             path,
             media_type=media_type,
             headers=headers,

@@ -78,9 +78,38 @@ class Access:
         keys: ConditionKeys | None = None,
     ) -> None:
         """Raise :class:`AccessDenied` unless the policies allow ``action`` on ``resource``."""
+        self.decide(
+            caller,
+            action,
+            resource,
+            resource_account=resource_account,
+            identity_policies=await self.identity_policies(session, caller.principal.user_id),
+            resource_policies=resource_policies,
+            tag_keys=await self.tag_keys(session, resource),
+            keys=keys,
+        )
+
+    async def identity_policies(self, session: AsyncSession, user_id: str) -> list[str]:
+        """The user's identity policy documents, as they are now."""
+        user = await session.get(User, user_id)
+        return [] if user is None or not user.policy_document else [user.policy_document]
+
+    def decide(
+        self,
+        caller: Caller,
+        action: Action,
+        resource: str,
+        *,
+        resource_account: str,
+        identity_policies: Sequence[str],
+        resource_policies: Sequence[str | None] = (),
+        tag_keys: ConditionKeys | None = None,
+        keys: ConditionKeys | None = None,
+    ) -> None:
+        """:meth:`authorize` over policies and tags already loaded (the data plane caches them);
+        request-time keys (time, source IP) are computed here, per call."""
         principal = caller.principal
-        user = await session.get(User, principal.user_id)
-        identity = [] if user is None or not user.policy_document else [user.policy_document]
+        identity = identity_policies
         context = RequestContext(
             action=action.value,
             resource=resource,
@@ -88,7 +117,7 @@ class Access:
             principal_account=principal.account_id,
             keys={
                 **self._global_keys(caller),
-                **await self._tag_keys(session, resource),
+                **(tag_keys or {}),
                 **(keys or {}),
             },
         )
@@ -125,7 +154,7 @@ class Access:
             keys["aws:SourceIp"] = caller.source_ip
         return keys
 
-    async def _tag_keys(self, session: AsyncSession, resource: str) -> dict[str, ConditionValue]:
+    async def tag_keys(self, session: AsyncSession, resource: str) -> dict[str, ConditionValue]:
         if not resource.startswith("arn:"):
             return {}
         rows = await session.execute(select(Tag.key, Tag.value).where(Tag.resource_arn == resource))

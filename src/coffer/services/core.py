@@ -15,6 +15,7 @@ from coffer.services.dataplane import DataPlane
 from coffer.services.domains import Domains
 from coffer.services.external import Remotes
 from coffer.services.generic import GenericPublisher
+from coffer.services.hotpath import ChangeCounters
 from coffer.services.iam_admin import IamAdmin
 from coffer.services.ingestion import Ingestion
 from coffer.services.package_groups import PackageGroups
@@ -67,16 +68,17 @@ class Services:
         self.iam = IamAdmin(db, box)
         self.console = Console(db, box)
         self.access = Access(db, box, settings.region)
-        self.tokens = Tokens(db, box, self.access)
+        self.counters = ChangeCounters(db)
+        self.tokens = Tokens(db, box, self.access, self.counters)
         self.domains = Domains(db, self.access, settings.region)
         self.repositories = Repositories(db, self.access, settings.region)
         self.policies = ResourcePolicies(db, self.access, settings.region)
         self.tags = Tags(db, self.access, settings.region)
-        self.dataplane = DataPlane(db, self.access, self.tokens)
+        self.dataplane = DataPlane(db, self.access, self.tokens, self.counters)
         self.ingestion = Ingestion(
             db, blobs, remotes, settings.remote_index_ttl, settings.max_asset_size
         )
-        self.resolver = Resolver(db, self.ingestion)
+        self.resolver = Resolver(db, self.ingestion, self.counters)
         self.publishing = Publishing(db, blobs, self.resolver, settings.max_asset_size)
         self.artifacts = Artifacts(db)
         self.packages = Packages(db, self.access, settings.region)
@@ -94,6 +96,7 @@ class Services:
         if self.remotes is not None:
             await self.remotes.aclose()
         await self.blobs.close()
+        self.counters.close()
         await self.db.close()
 
 

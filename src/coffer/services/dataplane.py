@@ -7,17 +7,21 @@ is then authorized with its *current* policies, under the domain's and repositor
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Any
 
-from coffer.domain.arns import package_arn
+from coffer.domain.arns import package_arn, repository_arn
 from coffer.domain.packages import PackageKey
 from coffer.errors import AccessDenied, InvalidToken
 from coffer.iam.actions import Action
+from coffer.iam.policy import ConditionValue
 from coffer.iam.principal import Caller
 from coffer.services.access import Access
-from coffer.services.lookup import authorized_repository
+from coffer.services.hotpath import ChangeCounters, Stamp, StampedCache
+from coffer.services.lookup import find_domain, find_repository, require_domain, require_repository
 from coffer.services.tokens import Tokens
-from coffer.storage.db import Database
+from coffer.storage.db import Database, Domain, Repository
 
 __all__ = ["DataPlane", "RepositoryRef"]
 
@@ -34,11 +38,39 @@ class RepositoryRef:
     caller: Caller
 
 
+@dataclass(frozen=True)
+class _Target:
+    """What authorizing an action on one resource of a repository reads from the database."""
+
+    domain: Domain | None
+    repository: Repository | None
+    identity_policies: list[str]
+    tag_keys: dict[str, ConditionValue]
+
+
 class DataPlane:
-    def __init__(self, db: Database, access: Access, tokens: Tokens) -> None:
+    """Authentication and authorization for package clients, off the database in steady state:
+    principals, policies, repositories and tags are cached per process under the ``config``
+    change counter, read once per request (see :mod:`coffer.services.hotpath`)."""
+
+    def __init__(
+        self,
+        db: Database,
+        access: Access,
+        tokens: Tokens,
+        counters: ChangeCounters | None = None,
+    ) -> None:
         self._db = db
         self._access = access
         self._tokens = tokens
+        self.counters = counters or ChangeCounters(db)
+        self._targets: StampedCache[tuple[str, str, str, str, str], _Target] = StampedCache()
+        self.pages: StampedCache[Hashable, Any] = StampedCache(size=8192)
+        """Rendered responses the formats keep under :meth:`stamp` (opaque here)."""
+
+    async def stamp(self) -> Stamp:
+        """The change counters this request runs under."""
+        return await self.counters.current()
 
     async def authenticate(
         self, token: str | None, domain: str, owner: str, *, source_ip: str | None = None
@@ -76,17 +108,27 @@ class DataPlane:
                 package.namespace,
                 package.name,
             )
-        async with self._db.session() as session:
-            found_domain, found_repository = await authorized_repository(
-                session,
-                self._access,
-                caller,
-                action,
-                domain,
-                owner,
-                repository,
-                resource=resource,
-            )
+        resource = resource or repository_arn(self._access.region, owner, domain, repository)
+        stamp = (await self.counters.current()).config
+        key = (caller.principal.user_id, owner, domain, repository, resource)
+        target = self._targets.get(key, stamp)
+        if target is None:
+            target = await self._load_target(caller, owner, domain, repository, resource)
+            self._targets.put(key, stamp, target)
+        self._access.decide(
+            caller,
+            action,
+            resource,
+            resource_account=owner,
+            identity_policies=target.identity_policies,
+            resource_policies=[
+                target.domain.policy_document if target.domain else None,
+                target.repository.policy_document if target.repository else None,
+            ],
+            tag_keys=target.tag_keys,
+        )
+        found_domain = require_domain(target.domain, owner, domain)
+        found_repository = require_repository(target.repository, found_domain, repository)
         return RepositoryRef(
             domain_id=found_domain.id,
             domain=domain,
@@ -95,3 +137,20 @@ class DataPlane:
             repository=repository,
             caller=caller,
         )
+
+    async def _load_target(
+        self, caller: Caller, owner: str, domain: str, repository: str, resource: str
+    ) -> _Target:
+        async with self._db.session() as session:
+            found_domain = await find_domain(session, owner, domain)
+            found_repository = (
+                None
+                if found_domain is None
+                else await find_repository(session, found_domain, repository)
+            )
+            return _Target(
+                found_domain,
+                found_repository,
+                await self._access.identity_policies(session, caller.principal.user_id),
+                await self._access.tag_keys(session, resource),
+            )

@@ -30,7 +30,7 @@ from coffer.services.external import (
     Remotes,
     RemoteUnavailable,
 )
-from coffer.services.queries import find_package
+from coffer.services.queries import bump_generation, find_package
 from coffer.services.records import new_revision
 from coffer.storage.blobs import BlobDigestMismatch, BlobInfo, BlobStore, BlobTooLarge
 from coffer.storage.db import Asset, Database, Package, PackageVersion, RemoteIndexCache
@@ -239,5 +239,5 @@ async def _record(
         )
     )
     version.revision = new_revision()
-    package.generation += 1
     await session.flush()
+    await bump_generation(session, package)

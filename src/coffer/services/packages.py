@@ -33,6 +33,7 @@ from coffer.services.pagination import decode_key, encode_token
 from coffer.services.queries import (
     asset_info,
     assets_of,
+    bump_generation,
     find_package,
     package_info,
     version_info,
@@ -203,8 +204,8 @@ class Packages:
                 session.add(package)
             package.origin_publish = restrictions.publish
             package.origin_upstream = restrictions.upstream
-            package.generation = (package.generation or 0) + 1
             await session.flush()
+            await bump_generation(session, package)
             return package_info(package)
 
     async def list_versions(

@@ -26,7 +26,7 @@ from coffer.errors import AccessDenied, Conflict, QuotaExceeded, ResourceType, V
 from coffer.services import clock
 from coffer.services.dataplane import RepositoryRef
 from coffer.services.package_groups import effective_restrictions
-from coffer.services.queries import asset_info, find_package
+from coffer.services.queries import asset_info, bump_generation, find_package
 from coffer.services.records import new_revision
 from coffer.services.resolution import Resolver
 from coffer.storage.blobs import BlobDigestMismatch, BlobInfo, BlobStore, BlobTooLarge
@@ -255,8 +255,8 @@ async def _insert(
     if version.status == VersionStatus.UNFINISHED.value and upload.status is not version.status:
         version.status = upload.status.value
     version.revision = new_revision()
-    package.generation += 1
     await session.flush()
+    await bump_generation(session, package)
     return asset_info(asset)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coffer.domain.packages import (
     AssetInfo,
@@ -24,6 +25,7 @@ from coffer.storage.db import Asset, Package, PackageVersion
 __all__ = [
     "asset_info",
     "assets_of",
+    "bump_generation",
     "find_package",
     "package_info",
     "version_info",
@@ -43,6 +45,27 @@ async def find_package(
         )
     )
     return result.scalar_one_or_none()
+
+
+async def bump_generation(session: AsyncSession, package: Package) -> int:
+    """Move ``package``'s generation on by one in the database, atomically.
+
+    ``generation = generation + 1`` in SQL, so concurrent writers on many processes never lose an
+    increment (a read-modify-write in Python would). The in-memory value is set to what the
+    database returned, without marking the object dirty.
+    """
+    if package.id is None:
+        await session.flush()
+    statement = (
+        update(Package)
+        .where(Package.id == package.id)
+        .values(generation=Package.generation + 1)
+        .returning(Package.generation)
+        .execution_options(synchronize_session=False)
+    )
+    generation: int = (await session.execute(statement)).scalar_one()
+    set_committed_value(package, "generation", generation)
+    return generation
 
 
 def package_key(package: Package) -> PackageKey:

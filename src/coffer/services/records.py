@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.services import clock
+from coffer.services.queries import bump_generation
 from coffer.storage.db import Asset, Package, PackageVersion
 
 __all__ = ["copy_version", "new_revision", "package_like"]
@@ -52,6 +53,6 @@ async def copy_version(
         values = {c.key: getattr(asset, c.key) for c in Asset.__table__.columns}
         del values["id"]
         session.add(Asset(**{**values, "version_id": copy.id}))
-    target.generation += 1
     await session.flush()
+    await bump_generation(session, target)
     return copy

@@ -37,9 +37,17 @@ from coffer.errors import NotFound, ResourceType
 from coffer.services.artifacts import ProjectListing
 from coffer.services.dataplane import RepositoryRef
 from coffer.services.external import RemoteFile, RemoteProject, RemoteUnavailable
+from coffer.services.hotpath import ChangeCounters, StampedCache
 from coffer.services.ingestion import Ingestion, Owner
 from coffer.services.package_groups import effective_restrictions
-from coffer.services.queries import asset_info, assets_of, find_package, package_info, version_info
+from coffer.services.queries import (
+    asset_info,
+    assets_of,
+    bump_generation,
+    find_package,
+    package_info,
+    version_info,
+)
 from coffer.services.records import copy_version, package_like
 from coffer.storage.db import Asset, Database, Package, PackageVersion, Repository
 from coffer.storage.db import RepositoryUpstream as Edge
@@ -102,9 +110,16 @@ class Source:
 
 
 class Resolver:
-    def __init__(self, db: Database, ingestion: Ingestion) -> None:
+    def __init__(
+        self, db: Database, ingestion: Ingestion, counters: ChangeCounters | None = None
+    ) -> None:
         self._db = db
         self._ingestion = ingestion
+        self._counters = counters or ChangeCounters(db)
+        # Files a repository holds itself, under the change counters (see services.hotpath).
+        self._assets: StampedCache[tuple[int, PackageKey, str, str], AssetInfo] = StampedCache(
+            16384
+        )
 
     async def graph(self, session: AsyncSession, domain_id: int) -> SearchGraph:
         graph = SearchGraph()
@@ -127,12 +142,18 @@ class Resolver:
         return graph
 
     async def _local(
-        self, session: AsyncSession, repo: RepositoryRef, key: PackageKey
+        self,
+        session: AsyncSession,
+        repo: RepositoryRef,
+        key: PackageKey,
+        canonical: str | None = None,
     ) -> tuple[
         SearchGraph, list[int], dict[int, Package], dict[int, list[PackageVersion]], set[int]
     ]:
         """The search order and what it holds locally, and which of its repositories may
-        ingest ``key`` from their external connection (package groups decide that)."""
+        ingest ``key`` from their external connection (package groups decide that). With
+        ``canonical``, only that version is loaded (an upload's check stays flat in the number
+        of versions)."""
         graph = await self.graph(session, repo.domain_id)
         rows = await session.execute(
             select(Package).where(
@@ -157,20 +178,26 @@ class Resolver:
         versions: dict[int, list[PackageVersion]] = defaultdict(list)
         ids = {packages[rid].id: rid for rid in order if rid in packages}
         if ids:
-            found = await session.execute(
-                select(PackageVersion)
-                .where(PackageVersion.package_id.in_(list(ids)), PackageVersion.status.in_(VISIBLE))
-                .order_by(PackageVersion.id)
+            query = select(PackageVersion).where(
+                PackageVersion.package_id.in_(list(ids)), PackageVersion.status.in_(VISIBLE)
             )
+            if canonical is not None:
+                query = query.where(PackageVersion.canonical_version == canonical)
+            found = await session.execute(query.order_by(PackageVersion.id))
             for row in found.scalars():
                 versions[ids[row.package_id]].append(row)
         order = [rid for rid in order if rid not in blocked or rid in packages]
         return graph, order, packages, versions, external
 
-    async def sources(self, repo: RepositoryRef, key: PackageKey) -> list[Source]:
-        """The search path for ``key`` from ``repo``, with upstream pages where connected."""
+    async def sources(
+        self, repo: RepositoryRef, key: PackageKey, canonical: str | None = None
+    ) -> list[Source]:
+        """The search path for ``key`` from ``repo``, with upstream pages where connected
+        (with ``canonical``, each source's versions are that version only, if it holds it)."""
         async with self._db.session() as session:
-            graph, order, packages, versions, external = await self._local(session, repo, key)
+            graph, order, packages, versions, external = await self._local(
+                session, repo, key, canonical
+            )
         result: list[Source] = []
         failure: RemoteUnavailable | None = None
         for rid in order:
@@ -192,7 +219,15 @@ class Resolver:
 
     async def project(self, repo: RepositoryRef, key: PackageKey) -> ProjectListing:
         """The package's visible versions across the search path, nearest repository first."""
+        return (await self.listing(repo, key))[0]
+
+    async def listing(self, repo: RepositoryRef, key: PackageKey) -> tuple[ProjectListing, bool]:
+        """:meth:`project`, and whether it came from the database alone (no upstream registry
+        page was consulted), so the change counters decide when it changes."""
         sources = await self.sources(repo, key)
+        return await self._merged(sources, key), all(s.connection is None for s in sources)
+
+    async def _merged(self, sources: list[Source], key: PackageKey) -> ProjectListing:
         async with self._db.session() as session:
             assets = await assets_of(session, [v.id for s in sources for v in s.versions])
         merged: dict[str, VersionInfo] = {}
@@ -215,8 +250,18 @@ class Resolver:
     ) -> AssetInfo:
         """A downloadable asset from the nearest repository that has it; fetched from an
         external connection if need be, and retained in ``repo`` if it came from elsewhere."""
-        for source in await self.sources(repo, key):
-            if not await self._holds(source, canonical, filename):
+        stamp = (await self._counters.current()).both
+        cache_key = (repo.repository_id, key, canonical, filename)
+        cached = self._assets.get(cache_key, stamp)
+        if cached is not None:
+            return cached
+        for source in await self.sources(repo, key, canonical):
+            held = await self._holds(source, canonical, filename)
+            if held and source.repository_id == repo.repository_id:
+                info = await self._materialize(repo, key, source, canonical, filename)
+                self._assets.put(cache_key, stamp, info)
+                return info
+            if not held:
                 remote = source.remote_file(key, canonical, filename)
                 if remote is None or source.connection is None:
                     continue
@@ -253,7 +298,9 @@ class Resolver:
         self, session: AsyncSession, repo: RepositoryRef, key: PackageKey, canonical: str
     ) -> str | None:
         """The name of an upstream repository that holds this version, if any."""
-        graph, order, _packages, versions, _external = await self._local(session, repo, key)
+        graph, order, _packages, versions, _external = await self._local(
+            session, repo, key, canonical
+        )
         for rid in order:
             if rid != repo.repository_id and any(
                 v.canonical_version == canonical for v in versions.get(rid, [])
@@ -386,7 +433,7 @@ async def _retain(
         values = {c.key: getattr(asset, c.key) for c in Asset.__table__.columns}
         del values["id"]
         session.add(Asset(**{**values, "version_id": mine.id}))
-        package.generation += 1
+        await bump_generation(session, package)
     return asset_info(asset)
 
 

@@ -14,11 +14,13 @@ from coffer.iam.secrets import SecretBox
 from coffer.iam.tokens import TokenClaims, issue_token, verify_token
 from coffer.services import clock
 from coffer.services.access import Access
+from coffer.services.hotpath import ChangeCounters, StampedCache
 from coffer.services.lookup import authorized_domain
 from coffer.storage.db import Database, SigningKey
 
 __all__ = ["DEFAULT_DURATION", "IssuedToken", "Tokens"]
 
+_GENUINE = "genuine"
 DEFAULT_DURATION = 12 * 3600
 MIN_DURATION = 900
 MAX_DURATION = 43200
@@ -43,10 +45,17 @@ def check_duration(duration: int | None) -> int:
 
 
 class Tokens:
-    def __init__(self, db: Database, box: SecretBox, access: Access) -> None:
+    def __init__(
+        self, db: Database, box: SecretBox, access: Access, counters: ChangeCounters | None = None
+    ) -> None:
         self._db = db
         self._box = box
         self._access = access
+        self._counters = counters or ChangeCounters(db)
+        self._principals: StampedCache[tuple[str, str], Principal] = StampedCache()
+        # Tokens whose signature checked out (signing keys are never changed, only added), so
+        # a client's next request skips the HMAC and JSON; expiry is checked every time.
+        self._verified: StampedCache[str, TokenClaims] = StampedCache(8192)
         self._keys: dict[str, bytes] = {}
         self._current: str | None = None
 
@@ -81,17 +90,33 @@ class Tokens:
 
     async def verify(self, token: str) -> tuple[Principal, TokenClaims]:
         """The principal behind a token, as it is now. Permissions are checked by the caller."""
+        claims = self._verified.get(token, _GENUINE)
+        if claims is None:
+            claims = await self._verify_signature(token)
+            self._verified.put(token, _GENUINE, claims)
+        elif clock.now() >= claims.expires_at:
+            raise InvalidToken("The authorization token has expired")
+        # Users and accounts are "config": any change to them moves the counter, so a deleted
+        # user's tokens stop working on every process's next request. A verification starts a
+        # data-plane request: the counters are read afresh here, once, for the whole request.
+        stamp = (await self._counters.read()).config
+        key = (claims.account_id, claims.user_id)
+        principal = self._principals.get(key, stamp)
+        if principal is None:
+            async with self._db.session() as session:
+                principal = await self._access.principal(session, *key)
+            self._principals.put(key, stamp, principal)
+        return principal, claims
+
+    async def _verify_signature(self, token: str) -> TokenClaims:
         if not self._keys:
             await self._load_keys()
         try:
-            claims = verify_token(token, self._keys, now=clock.now())
+            return verify_token(token, self._keys, now=clock.now())
         except InvalidToken:
             if not await self._load_keys():  # a key another process made since we last looked
                 raise
-            claims = verify_token(token, self._keys, now=clock.now())
-        async with self._db.session() as session:
-            principal = await self._access.principal(session, claims.account_id, claims.user_id)
-        return principal, claims
+            return verify_token(token, self._keys, now=clock.now())
 
     async def _signing_key_id(self) -> str:
         if self._current is None:

@@ -17,7 +17,7 @@ from coffer.errors import ValidationError
 from coffer.iam.actions import Action
 from coffer.iam.principal import Caller
 from coffer.services.packages import Located, PackageAddress, Packages, delete_assets
-from coffer.services.queries import find_package, package_key
+from coffer.services.queries import bump_generation, find_package, package_key
 from coffer.services.records import copy_version, new_revision, package_like
 from coffer.storage.db import Database, Package, PackageVersion
 
@@ -72,9 +72,12 @@ class Versions:
                 for name in rows:
                     result.failed.setdefault(name, ("SKIPPED", "Skipped: another version failed"))
                 return result
+            changed = False
             for name, row in rows.items():
-                _set_status(found.package, row, target)
+                changed |= _set_status(row, target)
                 result.successful[name] = (row.revision, target)
+            if changed:
+                await bump_generation(session, found.package)
             return result
 
     async def dispose(
@@ -88,8 +91,10 @@ class Versions:
             result, rows = await _select(session, found, selection)
             await delete_assets(session, [row.id for row in rows.values()])
             for name, row in rows.items():
-                _set_status(found.package, row, VersionStatus.DISPOSED)
+                _set_status(row, VersionStatus.DISPOSED)
                 result.successful[name] = (row.revision, VersionStatus.DISPOSED)
+            if rows:
+                await bump_generation(session, found.package)
             return result
 
     async def delete(
@@ -105,7 +110,7 @@ class Versions:
                 result.successful[name] = (row.revision, VersionStatus.DELETED)
                 await session.delete(row)
             if rows:
-                found.package.generation += 1
+                await bump_generation(session, found.package)
             return result
 
     async def copy(
@@ -175,12 +180,14 @@ async def _select(
     return result, chosen
 
 
-def _set_status(package: Package, row: PackageVersion, status: VersionStatus) -> None:
-    if row.status != status.value:
-        row.status = status.value
-        row.status_reason = None  # a reason given upstream no longer explains the status
-        row.revision = new_revision()
-        package.generation += 1
+def _set_status(row: PackageVersion, status: VersionStatus) -> bool:
+    """Set the status; True when it changed (the caller then moves the generation)."""
+    if row.status == status.value:
+        return False
+    row.status = status.value
+    row.status_reason = None  # a reason given upstream no longer explains the status
+    row.revision = new_revision()
+    return True
 
 
 async def _target_package(session: AsyncSession, source: Package, repository_id: int) -> Package:

@@ -11,7 +11,8 @@ Each handler authenticates, calls one service, and renders; errors render in one
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
@@ -66,8 +67,34 @@ def _base_path(request: Request) -> str:
     return f"{prefix}/{params['domain_owner']}/pypi/{params['repository']}"
 
 
-def _page(request: Request, body: bytes, media_type: str) -> Response:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+@dataclass(frozen=True, slots=True)
+class _Page:
+    body: bytes
+    etag: str
+
+
+async def _cached_page(
+    request: Request,
+    repo: RepositoryRef,
+    media_type: str,
+    render: Callable[[], Awaitable[tuple[bytes, bool]]],
+) -> Response:
+    """Serve a page from the per-process cache while the change counters are unchanged;
+    ``render`` gives the body and whether it may be cached (False: an upstream registry's page
+    went into it, which the counters do not track)."""
+    dataplane = services_of(request).dataplane
+    stamp = (await dataplane.stamp()).both
+    key = ("pypi", repo.repository_id, request.scope["path"], media_type, _base_path(request))
+    page = dataplane.pages.get(key, stamp)
+    if page is None:
+        body, cacheable = await render()
+        page = _Page(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        if cacheable:
+            dataplane.pages.put(key, stamp, page)
+    return _page(request, page.body, media_type, page.etag)
+
+
+def _page(request: Request, body: bytes, media_type: str, etag: str) -> Response:
     headers = {"ETag": etag, "Vary": "Accept, Authorization", "Cache-Control": "private, no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
@@ -91,10 +118,13 @@ async def simple_root(request: Request) -> Response:
         media_type = negotiate(request.headers.get("accept"))
         if media_type is None:
             return _not_acceptable()
-        names = await services_of(request).artifacts.project_names(repo, PackageFormat.PYPI)
-        json_page = media_type.endswith("json")
-        body = render_root_json(names) if json_page else render_root_html(names)
-        return _page(request, body, media_type)
+
+        async def render() -> tuple[bytes, bool]:
+            names = await services_of(request).artifacts.project_names(repo, PackageFormat.PYPI)
+            json_page = media_type.endswith("json")
+            return (render_root_json(names) if json_page else render_root_html(names)), True
+
+        return await _cached_page(request, repo, media_type, render)
     except Exception as error:  # one place renders every error in the clients' dialect
         return error_response(error)
 
@@ -109,11 +139,14 @@ async def simple_project(request: Request) -> Response:
         if project != normalize(project):
             return _redirect(request, f"{_base_path(request)}/simple/{normalize(project)}/")
         key = PackageKey(PackageFormat.PYPI, "", project)
-        listing = await services_of(request).resolver.project(repo, key)
-        index = project_index(listing, f"{_base_path(request)}/simple/{project}")
-        json_page = media_type.endswith("json")
-        body = render_project_json(index) if json_page else render_project_html(index)
-        return _page(request, body, media_type)
+
+        async def render() -> tuple[bytes, bool]:
+            listing, local = await services_of(request).resolver.listing(repo, key)
+            index = project_index(listing, f"{_base_path(request)}/simple/{project}")
+            json_page = media_type.endswith("json")
+            return (render_project_json(index) if json_page else render_project_html(index)), local
+
+        return await _cached_page(request, repo, media_type, render)
     except Exception as error:
         return error_response(error)
 

@@ -249,3 +249,13 @@ class PackageGroupAllowedRepository(Base):
     repository_id: Mapped[int] = mapped_column(
         ForeignKey("repositories.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class ChangeCounter(Base):
+    """``config`` and ``content``: moved on by database triggers (migration 0008) whenever what
+    authorization or index pages read changes, so per-process caches can check one row pair."""
+
+    __tablename__ = "change_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
