@@ -195,7 +195,13 @@ def test_the_backend_is_found_through_its_entry_point(world: World) -> None:
     keyring = venv_with_coffer("pip") / "bin" / "keyring"
     listed = run([keyring, "--list-backends"], world.env(), cwd=world.root).stdout
     assert "coffer.client.keyring_backend.CofferKeyring (priority: 9)" in listed
-    # It answers for Coffer URLs only, with user "aws" and a live token.
+    # Not for a server nobody chose: a URL's shape alone hands no host a token.
+    untrusted = run([keyring, "get", world.repo.simple, "aws"], world.env(), cwd=world.root,
+                    check=False)  # fmt: skip
+    assert (untrusted.returncode, untrusted.stdout) == (1, "")
+    # After `coffer login --keyring`, it answers for Coffer URLs of that server only, with
+    # user "aws" and a live token.
+    _login(world, "pip")
     got = run([keyring, "get", world.repo.simple, "aws"], world.env(), cwd=world.root)
     assert got.stdout.strip().startswith("cfr1.")
     assert (

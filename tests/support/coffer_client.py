@@ -79,7 +79,10 @@ def coffer(
 
 def venv_with_coffer(tool: str) -> Path:
     """A venv holding ``tool`` (its pinned version) and Coffer (so its keyring backend)."""
-    key = hashlib.sha256((REPO_ROOT / "pyproject.toml").read_bytes()).hexdigest()[:8]
+    # Editable: keyed by the checkout too, so two checkouts sharing .cache never run each
+    # other's code.
+    source = (REPO_ROOT / "pyproject.toml").read_bytes() + str(REPO_ROOT.resolve()).encode()
+    key = hashlib.sha256(source).hexdigest()[:8]
     requirements = [*REQUIREMENTS.get(tool, ()), "-e", str(REPO_ROOT)]
     return tool_venv(f"{tool}-with-coffer-{key}", requirements)
 

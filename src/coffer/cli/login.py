@@ -51,15 +51,16 @@ def login(
         tool, domain, repository, domain_owner, duration_seconds, name, use_keyring
     )
     plane = open_plane(endpoint_url, profile, region)
+    extra: list[str] = []
     try:
         plan = plan_login(plane, request, os.environ)
         if not dry_run:
-            run_login(plan)
+            extra = run_login(plan)
     except ClientError as error:
         raise click.ClickException(error.message) from None
     except OSError as error:
         raise click.ClickException(f"{error.filename}: {error.strerror}") from None
-    for line in plan.report(dry_run=dry_run):
+    for line in [*plan.report(dry_run=dry_run), *extra]:
         click.echo(line)
     click.echo(f"Repository endpoint: {plan.endpoint}")
     if plan.token is not None:

@@ -5,8 +5,10 @@ Installed with Coffer (entry point ``keyring.backends: coffer``), so pip
 twine get credentials for ``{server}/{domain}-{owner}/{format}/{repository}/…`` URLs without a
 token in any file:
 
-* The URL must have Coffer's path shape; anything else gets None, so other backends answer.
-  ``COFFER_KEYRING_HOSTS`` (comma-separated ``host[:port]``) narrows it to those hosts.
+* The URL must have Coffer's path shape *and* be on a server the user trusts (one
+  ``coffer login --keyring`` remembered, ``COFFER_KEYRING_HOSTS``, or the configured control
+  plane; see :mod:`coffer.client.trust`); anything else gets None, so other backends answer,
+  and no other host ever sees a token or a signed token request.
 * The control plane is the URL's own server (``scheme://host[:port]`` plus any path prefix),
   or ``COFFER_ENDPOINT_URL`` when set.
 * The token comes from ``GetAuthorizationToken`` with the user's AWS credentials (the standard
@@ -30,6 +32,7 @@ from keyring.credentials import SimpleCredential
 from coffer.client.api import Token, connect
 from coffer.client.cache import TokenCache
 from coffer.client.errors import ClientError
+from coffer.client.trust import netloc_of, trusted_hosts
 from coffer.client.urls import EndpointUrl, parse_endpoint_url
 
 __all__ = ["CofferKeyring", "fetch_token"]
@@ -38,11 +41,7 @@ USERNAME = "aws"
 
 
 def _applies(parsed: EndpointUrl) -> bool:
-    hosts = os.environ.get("COFFER_KEYRING_HOSTS", "").strip()
-    if not hosts:
-        return True
-    netloc = parsed.base.split("://", 1)[1].split("/", 1)[0]
-    return netloc in {host.strip() for host in hosts.split(",")}
+    return netloc_of(parsed.base) in trusted_hosts()
 
 
 def fetch_token(service: str, cache: TokenCache) -> Token | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from coffer.client import clock
 from coffer.client.api import ControlPlane, Token
 from coffer.client.tools import FORMATS, WRITERS, FileChange, LoginTarget, apply
+from coffer.client.trust import netloc_of, remember
 
 __all__ = ["LoginPlan", "LoginRequest", "describe_expiry", "plan_login", "run_login"]
 
@@ -67,9 +68,18 @@ def plan_login(plane: ControlPlane, request: LoginRequest, env: Mapping[str, str
     return LoginPlan(endpoint, token, WRITERS[request.tool](target))
 
 
-def run_login(plan: LoginPlan) -> None:
+def run_login(plan: LoginPlan) -> list[str]:
+    """Write the planned changes; with no token (keyring mode), trust the server in Coffer's
+    keyring backend. Returns lines saying what else changed."""
     for change in plan.changes:
         apply(change)
+    if plan.token is None:
+        remembered = remember(plan.endpoint)
+        if remembered is not None:
+            return [
+                f"Updated {remembered}: the keyring backend answers for {netloc_of(plan.endpoint)}"
+            ]
+    return []
 
 
 def describe_expiry(token: Token) -> str:
