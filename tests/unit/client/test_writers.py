@@ -75,16 +75,31 @@ def test_new_files_holding_tokens_are_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_existing_file_keeps_its_mode(tmp_path: Path) -> None:
+def test_an_existing_file_that_now_holds_a_token_is_no_longer_readable_by_others(
+    tmp_path: Path,
+) -> None:
     target = _target(tmp_path)
     path = Path(target.env["HOME"]) / ".pypirc"
     path.write_text("[distutils]\nindex-servers = pypi\n")
-    path.chmod(0o640)
+    path.chmod(0o644)
     _apply_all(WRITERS["twine"](target))
-    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
     parsed = _ini(path.read_text())
     assert parsed["distutils"]["index-servers"].split() == ["pypi", "team"]
     assert dict(parsed["team"]) == {"repository": ENDPOINT, "username": "aws", "password": TOKEN}
+
+
+def test_a_symlinked_config_stays_a_symlink(tmp_path: Path) -> None:
+    target = _target(tmp_path)
+    real = tmp_path / "dotfiles" / "pypirc"
+    real.parent.mkdir()
+    real.write_text("[distutils]\nindex-servers = pypi\n")
+    link = Path(target.env["HOME"]) / ".pypirc"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(real)
+    _apply_all(WRITERS["twine"](target))
+    assert link.is_symlink()
+    assert _ini(real.read_text())["team"]["password"] == TOKEN
 
 
 def test_poetry_writes_repository_and_http_basic(tmp_path: Path) -> None:

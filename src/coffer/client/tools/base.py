@@ -70,12 +70,15 @@ def read_text(path: Path) -> str | None:
 
 
 def apply(change: FileChange) -> None:
-    """Write ``change.after`` atomically; a new secret-holding file is created 0600."""
+    """Write ``change.after`` atomically. A file that holds a secret is readable by its owner
+    only (an existing 0644 pip.conf becomes 0600); a symlinked file is written where it points."""
     if not change.changed:
         return
-    path = change.path
+    path = change.path.resolve()  # dotfile managers symlink configs: keep the link
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else (0o600 if change.secret else 0o644)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    if change.secret:
+        mode &= ~0o077
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w") as stream:
