@@ -160,6 +160,8 @@ def _holds_a_store(target: _Embedded) -> bool:
 
 def _copy_database(source: Path, dest: Path) -> None:
     """A snapshot of ``source`` as of one moment, even while servers write to it."""
+    # The copy holds password hashes and sealed secrets: private before anything is in it.
+    os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     reader = sqlite3.connect(source)
     writer = sqlite3.connect(dest)
     try:

@@ -132,7 +132,7 @@ class Fsck:
             if sha256 not in stored
         ]
         if repair:
-            report.removed_orphans = await self._remove_orphans(report.orphans)
+            report.removed_orphans = await self._remove_orphans(report.orphans, cutoff)
             report.removed_temporary = await self._blobs.sweep_temporary(grace)
             report.removed_temporary += _sweep_spools(self._spool_dirs, cutoff)
         return report
@@ -182,7 +182,7 @@ class Fsck:
                 problems.append(Mismatch(blob.sha256, f"{ref} records other digests"))
         return problems
 
-    async def _remove_orphans(self, orphans: list[StoredBlob]) -> int:
+    async def _remove_orphans(self, orphans: list[StoredBlob], cutoff: float) -> int:
         removed = 0
         for blob in orphans:
             async with self._db.session() as session:
@@ -191,10 +191,21 @@ class Fsck:
                     .where(or_(Asset.sha256 == blob.sha256, Asset.metadata_sha256 == blob.sha256))
                     .limit(1)
                 )
-            if used is None:
+            # Last look, after the database's: an upload that found this content already
+            # stored re-dated it and may not have committed its row yet.
+            if used is None and not self._redated_since(blob.sha256, cutoff):
                 await self._blobs.delete(blob.sha256)
                 removed += 1
         return removed
+
+    def _redated_since(self, sha256: str, cutoff: float) -> bool:
+        path = self._blobs.local_path(sha256)
+        if path is None:  # object stores keep their first write time (docs/operations.md)
+            return False
+        try:
+            return path.stat().st_mtime > cutoff
+        except FileNotFoundError:
+            return True  # gone already: nothing to delete
 
 
 def _sweep_spools(directories: Iterable[Path], cutoff: float) -> int:
