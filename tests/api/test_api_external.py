@@ -218,3 +218,31 @@ async def test_corrupt_upstream_file_is_refused_and_not_stored(world: Any) -> No
     assert keys == []
     world["transport"].fault = None
     assert (await _download(world, "team", "tampered", "1.0")).status_code == 200
+
+
+async def test_a_page_made_while_the_upstream_was_down_is_not_kept(world: Any) -> None:
+    # "mixed" is published privately and may also take versions from upstream. A page built
+    # while the upstream is down shows the private versions only; once the upstream is back,
+    # the next page must ask it again (no database change tells the page cache to).
+    name, local, caller = "mixed", world["local"], world["caller"]
+    reply = await world["http"].post(
+        f"{world['base']}/team/",
+        headers=world["auth"],
+        data={":action": "file_upload", "name": name, "version": "1.0",
+              "filetype": "bdist_wheel", "pyversion": "py3", "protocol_version": "1"},
+        files={"content": (wheel_filename(name, "1.0"), build_wheel(name, "1.0"))},
+    )  # fmt: skip
+    assert reply.status_code == 200, reply.text
+    from coffer.domain.packages import OriginRestrictions, PackageFormat
+    from coffer.services.packages import PackageAddress
+
+    address = PackageAddress("acme", None, "team", PackageFormat.PYPI, None, name)
+    await local.packages.put_origin_configuration(
+        caller, address, OriginRestrictions("ALLOW", "ALLOW")
+    )
+    world["transport"].fault = "down"
+    assert (await _versions(world, "team", name)).json()["versions"] == ["1.0"]
+
+    world["transport"].fault = None
+    await _publish_upstream(world, name, "2.0")
+    assert (await _versions(world, "team", name)).json()["versions"] == ["1.0", "2.0"]

@@ -194,6 +194,14 @@ class Resolver:
     ) -> list[Source]:
         """The search path for ``key`` from ``repo``, with upstream pages where connected
         (with ``canonical``, each source's versions are that version only, if it holds it)."""
+        return (await self._sources(repo, key, canonical))[0]
+
+    async def _sources(
+        self, repo: RepositoryRef, key: PackageKey, canonical: str | None = None
+    ) -> tuple[list[Source], bool]:
+        """:meth:`sources`, and whether an upstream registry was asked (even if it answered
+        404 or not at all: its next answer may differ without any database change)."""
+        consulted = False
         async with self._db.session() as session:
             graph, order, packages, versions, external = await self._local(
                 session, repo, key, canonical
@@ -206,6 +214,7 @@ class Resolver:
             connection = graph.external.get(rid)
             if rid in external and connection and connection_format(connection) is key.format:
                 source.connection = connection
+                consulted = True
                 try:
                     source.remote = await self._ingestion.project(connection, key)
                 except RemoteUnavailable as error:
@@ -215,7 +224,7 @@ class Resolver:
                 result.append(source)
         if failure is not None and not any(s.versions or s.remote for s in result):
             raise failure
-        return result
+        return result, consulted
 
     async def project(self, repo: RepositoryRef, key: PackageKey) -> ProjectListing:
         """The package's visible versions across the search path, nearest repository first."""
@@ -224,8 +233,8 @@ class Resolver:
     async def listing(self, repo: RepositoryRef, key: PackageKey) -> tuple[ProjectListing, bool]:
         """:meth:`project`, and whether it came from the database alone (no upstream registry
         page was consulted), so the change counters decide when it changes."""
-        sources = await self.sources(repo, key)
-        return await self._merged(sources, key), all(s.connection is None for s in sources)
+        sources, consulted = await self._sources(repo, key)
+        return await self._merged(sources, key), not consulted
 
     async def _merged(self, sources: list[Source], key: PackageKey) -> ProjectListing:
         async with self._db.session() as session:
